@@ -1,0 +1,258 @@
+"""cattrs helpers that every wire format shares.
+
+Strict primitives (no ``bool("false") is True``, no ``int(2.5) == 2``), exact ``Decimal``,
+lenient enums (``E | Unrecognized``), and the translation of cattrs' error groups into one
+:class:`~listingmirror_shipstation.errors.ConversionError` whose paths use wire names.
+"""
+
+import enum
+import re
+import types
+import typing
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.v import format_exception
+
+from ._values import Unrecognized
+from .errors import ConversionError
+
+__all__ = [
+    "camel",
+    "lenient_enum_parts",
+    "register_decimal",
+    "register_lenient_enums",
+    "register_strict_primitives",
+    "structure",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+_SNAKE_PART = re.compile(r"_([a-z0-9])")
+
+
+def camel(name: str) -> str:
+    """Return the camelCase form of a snake_case attribute name.
+
+    >>> camel("order_number"), camel("custom_field1"), camel("street1")
+    ('orderNumber', 'customField1', 'street1')
+    """
+    return _SNAKE_PART.sub(lambda m: m.group(1).upper(), name)
+
+
+def _structure_int(value: object, _: type) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"expected an integer, got the boolean {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal | float):
+        if value != value or value in (Decimal("Infinity"), Decimal("-Infinity")):
+            raise ValueError(f"expected an integer, got {value!r}")
+        if value != int(value):
+            raise ValueError(f"expected a whole number, got {value!r}")
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return int(value)
+    raise TypeError(f"expected an integer, got {value!r}")
+
+
+def _structure_str(value: object, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return str(value)  # an id sent as a number where a string is documented
+    raise TypeError(f"expected a string, got {value!r}")
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise TypeError(f"expected a boolean, got {value!r}")
+
+
+def register_strict_primitives(converter: cattrs.Converter) -> None:
+    """Make ``int``, ``str`` and ``bool`` refuse values that would silently change meaning."""
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(bool, _structure_bool)
+
+
+def _structure_decimal(value: object, _: type) -> Decimal:
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number, got the boolean {value!r}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))  # the shortest text that reads back as this float
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"expected a decimal number, got {value!r}") from None
+    else:
+        raise TypeError(f"expected a number, got {value!r}")
+    if not result.is_finite():
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return result
+
+
+def _check_finite(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError(f"cannot write the non-finite number {value!r}")
+    return value
+
+
+def register_decimal(converter: cattrs.Converter, *, as_string: bool) -> None:
+    """Read ``Decimal`` from numbers or numeric strings; write it exactly.
+
+    With *as_string* the value is written as a JSON string (``"19.99"``), otherwise it stays a
+    ``Decimal`` for the JSON text layer to write as a number.
+    """
+    converter.register_structure_hook(Decimal, _structure_decimal)
+    if as_string:
+        converter.register_unstructure_hook(Decimal, lambda v: str(_check_finite(v)))
+    else:
+        converter.register_unstructure_hook(Decimal, _check_finite)
+
+
+def lenient_enum_parts(tp: Any) -> tuple[type[enum.Enum], bool] | None:
+    """If *tp* is ``E | Unrecognized`` (optionally ``| None``), return ``(E, allows_none)``."""
+    if typing.get_origin(tp) not in (types.UnionType, typing.Union):
+        return None
+    args = typing.get_args(tp)
+    enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
+    rest = {a for a in args if a not in enums}
+    if len(enums) != 1 or not rest or not rest <= {Unrecognized, type(None)}:
+        return None
+    if Unrecognized not in rest:
+        return None
+    return enums[0], type(None) in rest
+
+
+def register_lenient_enums(
+    converter: cattrs.Converter,
+    aliases: Callable[[type[enum.Enum], str], enum.Enum | None] | None = None,
+) -> None:
+    """Read ``E | Unrecognized`` fields: a known spelling becomes ``E``, any other is kept.
+
+    *aliases*, if given, may map other spellings to a member (e.g. ``"lbs"`` to pounds).
+    An ``Unrecognized`` is written back as its raw spelling, an enum member as its value.
+    """
+
+    def factory(tp: Any) -> Callable[[Any, Any], Any]:
+        parts = lenient_enum_parts(tp)
+        assert parts is not None  # noqa: S101 - the predicate guarantees it
+        enum_cls, allows_none = parts
+
+        def hook(value: Any, _: Any) -> Any:
+            if value is None:
+                if allows_none:
+                    return None
+                raise TypeError("expected a value, got null")
+            if isinstance(value, enum_cls | Unrecognized):
+                return value
+            if not isinstance(value, str | int) or isinstance(value, bool):
+                raise TypeError(f"expected a string, got {value!r}")
+            try:
+                return enum_cls(value)
+            except ValueError:
+                pass
+            if aliases is not None and isinstance(value, str):
+                member = aliases(enum_cls, value)
+                if member is not None:
+                    return member
+            return Unrecognized(str(value))
+
+        return hook
+
+    converter.register_structure_hook_factory(
+        lambda tp: lenient_enum_parts(tp) is not None, factory
+    )
+    converter.register_unstructure_hook(Unrecognized, lambda u: u.raw)
+
+
+def _wire_path(line: str, namer: Callable[[str], str]) -> str:
+    message, sep, path = line.rpartition(" @ ")
+    if not sep:
+        return line
+    return message + sep + re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: namer(m.group(0)), path)
+
+
+def _format_exception(exc: BaseException, tp: type | None) -> str:
+    base = format_exception(exc, tp)
+    if (
+        isinstance(exc, ValueError | TypeError)
+        and str(exc)
+        and not isinstance(exc, cattrs.BaseValidationError)
+    ):
+        return f"{base}: {exc}"
+    return base
+
+
+def structure(
+    converter: cattrs.Converter,
+    data: object,
+    cls: type[T],
+    *,
+    namer: Callable[[str], str] = str,
+    what: str | None = None,
+) -> T:
+    """Structure *data* into *cls*, turning any failure into one ConversionError.
+
+    The error's lines say what was wrong and where (``$.items[0].quantity``), with attribute
+    names turned back into wire names by *namer*.
+    """
+    try:
+        return converter.structure(data, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        lines = tuple(
+            _wire_path(line, namer)
+            for line in cattrs.transform_error(exc, format_exception=_format_exception)
+        )
+        name = what or getattr(cls, "__name__", str(cls))
+        raise ConversionError(f"cannot read {name}", errors=lines) from exc
+
+
+def _unwritable_path(value: object, path: str = "$") -> str | None:
+    """Return the path of the first value no wire format can hold (naive time, NaN), if any."""
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        return path
+    if isinstance(value, Decimal) and not value.is_finite():
+        return path
+    if attrs.has(type(value)):
+        for attribute in attrs.fields(type(value)):  # type: ignore[arg-type]
+            found = _unwritable_path(getattr(value, attribute.name), f"{path}.{attribute.name}")
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _unwritable_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def unstructure(
+    converter: cattrs.Converter, value: object, *, namer: Callable[[str], str] = str
+) -> Any:
+    """Unstructure *value*; a value that cannot be written becomes a ConversionError.
+
+    The error names the path of the offending value (``$.items[0].unit_price``), in wire names.
+    """
+    try:
+        return converter.unstructure(value)
+    except (ValueError, TypeError) as exc:
+        path = _unwritable_path(value)
+        line = f"{exc} @ {path}" if path else str(exc)
+        raise ConversionError(
+            f"cannot write {type(value).__name__}", errors=(_wire_path(line, namer),)
+        ) from exc

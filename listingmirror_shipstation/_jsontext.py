@@ -1,0 +1,39 @@
+"""JSON text in and out, with every number kept exact.
+
+Reading parses every JSON number with a fraction as ``Decimal`` (never through ``float``).
+Writing emits ``Decimal`` values as JSON numbers digit for digit. The standard library can read
+that way (``parse_float=Decimal``) but cannot write a ``Decimal`` as a number, hence simplejson,
+whose C encoder does it at full speed.
+"""
+
+from typing import Any
+
+import simplejson
+
+from .errors import ConversionError
+
+__all__ = ["dumps", "loads"]
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON text; numbers with a fraction or exponent become ``Decimal``."""
+    try:
+        return simplejson.loads(text, use_decimal=True, allow_nan=False)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
+
+
+def dumps(data: Any, *, indent: int | None = None) -> str:
+    """Write unstructured data as JSON text; ``Decimal`` becomes an exact JSON number."""
+    try:
+        text: str = simplejson.dumps(
+            data,
+            use_decimal=True,
+            allow_nan=False,
+            ensure_ascii=False,
+            indent=indent,
+            separators=(",", ": ") if indent is not None else (",", ":"),
+        )
+    except (ValueError, TypeError) as exc:
+        raise ConversionError("cannot write JSON", errors=(str(exc),)) from exc
+    return text

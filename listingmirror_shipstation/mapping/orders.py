@@ -1,0 +1,523 @@
+"""Listing Mirror order → ShipStation order: every rule of the integration, as pure functions.
+
+The rules (each one tested, most by a property):
+
+* **Filters, first.** An order from an integration not chosen (``integrations``) or fulfilled by
+  an excluded channel (FBA and MCF by default) is left out on purpose: a *filtered* rejection.
+* **Shipping address required.** An order without a ship-to address, or whose address lacks a
+  street, a city or a country, is rejected with
+  :class:`~listingmirror_shipstation.errors.MissingShippingAddressError`.
+* **Identity.** ``orderNumber`` = marketplace order id (``market_order_id``, at most 50
+  characters; never cut). ``orderKey`` = ``"lm-"`` + Listing Mirror's ``order_id``, so sending
+  the same order again updates it in ShipStation instead of duplicating it.
+* **Custom fields.** 1 = marketplace order id; 2 = channel integration (``integration_name``,
+  else ``integration_config_id``); 3 = alternate marketplace order id.
+* **Status** through the :class:`~listingmirror_shipstation.mapping.StatusMap`.
+* **Customer.** Email → ``customerEmail`` (and ``customerUsername``); phone → the ship-to (and
+  bill-to) phone when the address has none. No bill-to address → one with the buyer's name.
+* **Checkout data.** Requested shipping method, payment method, customer notes, internal notes;
+  gift = ``is_gift`` or a non-blank gift message.
+* **Money.** Listing Mirror's ``price`` is a line total: the unit price is ``price / quantity``
+  rounded half-up to cents, so each line differs from Listing Mirror by at most
+  ``quantity x 0.005``. Item discounts, order discounts and coupons become adjustment lines
+  (``adjustment=True``, quantity 1, negative unit price; a coupon's code is the line's SKU and is
+  in its name); gift wrap becomes a positive adjustment line. Shipping = sum of shipping - sum
+  of shipping discounts; tax = sum of item tax + shipping tax + gift-wrap tax; amount paid =
+  ``order_total`` if given, else that sum.
+* **Weights.** Per unit on each line; the order's total weight from ``total_weight``, else the sum
+  over lines when every physical line has one. Kilograms become grams. A weight in a unit we do
+  not know is left out and reported.
+* **Per line.** SKU, title, image URL, options, stock location (``warehouseLocation``), UPC,
+  line id (``lineItemKey``).
+"""
+
+import logging
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+from attrs import field, frozen
+
+from .._values import Unrecognized
+from ..errors import (
+    ExcludedFulfillmentError,
+    IntegrationNotSelectedError,
+    InvalidOrderError,
+    MappingError,
+    MissingShippingAddressError,
+    ValidationError,
+)
+from ..listingmirror import models as lm
+from ..shipstation import models as ss
+from ..shipstation.validate import MAX_ORDER_NUMBER_LENGTH, validate_order_for_create
+from .status import StatusMap
+from .weights import convert_weight, to_shipstation_weight
+
+__all__ = [
+    "DEFAULT_EXCLUDED_FULFILLMENT",
+    "ConversionResult",
+    "MappingOptions",
+    "MappingWarning",
+    "Rejection",
+    "check_eligible",
+    "convert_orders",
+    "order_id_from_key",
+    "order_key",
+    "to_shipstation_order",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Fulfillment channels never exported by default (Fulfilled by Amazon, Multi-Channel).
+DEFAULT_EXCLUDED_FULFILLMENT: Final = frozenset(
+    {lm.FulfillmentChannel.FBA, lm.FulfillmentChannel.MCF}
+)
+
+_CENT: Final = Decimal("0.01")
+_ZERO: Final = Decimal(0)
+
+
+def _frozen_ids(value: Iterable[int] | None) -> frozenset[int] | None:
+    return None if value is None else frozenset(value)
+
+
+def _frozen_channels(value: Iterable[lm.FulfillmentChannel]) -> frozenset[lm.FulfillmentChannel]:
+    return frozenset(value)
+
+
+@frozen(kw_only=True)
+class MappingOptions:
+    """The merchant's choices for the order mapping.
+
+    Attributes:
+        statuses: Status mapping (custom statuses, fallback, strict mode).
+        integrations: ``integration_config_id`` values whose orders go to ShipStation;
+            ``None`` means every integration.
+        excluded_fulfillment: Fulfillment channels whose orders never go (FBA and MCF by
+            default; pass an empty set to export them).
+        store_id: ShipStation store to create orders in (``advancedOptions.storeId``).
+        order_key_prefix: Prefix of the ``orderKey`` built from Listing Mirror's order id.
+        price_is_line_total: Listing Mirror's ``price`` is the line total (divide by quantity);
+            ``False`` if your data carries unit prices.
+    """
+
+    statuses: StatusMap = field(factory=StatusMap)
+    integrations: frozenset[int] | None = field(default=None, converter=_frozen_ids)
+    excluded_fulfillment: frozenset[lm.FulfillmentChannel] = field(
+        default=DEFAULT_EXCLUDED_FULFILLMENT, converter=_frozen_channels
+    )
+    store_id: int | None = None
+    order_key_prefix: str = "lm-"
+    price_is_line_total: bool = True
+
+
+@frozen(kw_only=True)
+class MappingWarning:
+    """Something about an order that was converted anyway, and how.
+
+    Attributes:
+        order_id: Listing Mirror's order id.
+        code: ``"unmapped_status"`` (the fallback status was used) or ``"unknown_weight_unit"``
+            (a weight was left out).
+        message: A sentence for people.
+    """
+
+    order_id: int
+    code: str
+    message: str
+
+
+@frozen(kw_only=True)
+class Rejection:
+    """An order that was not converted, and why.
+
+    Attributes:
+        order: The Listing Mirror order, untouched.
+        error: The reason, a :class:`~listingmirror_shipstation.errors.MappingError` subclass.
+    """
+
+    order: lm.Order
+    error: MappingError
+
+    @property
+    def reason(self) -> str:
+        """Stable code of the reason, e.g. ``"missing_shipping_address"``."""
+        return self.error.reason
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the order was left out on purpose by a filter (FBA/MCF, integration)."""
+        return self.error.filtered
+
+
+@frozen(kw_only=True)
+class ConversionResult:
+    """The outcome of converting a batch: nothing is dropped silently.
+
+    Attributes:
+        orders: The ShipStation orders, in input order.
+        rejected: The orders not converted, in input order, each with its reason.
+        warnings: What was converted with a fallback or a value left out.
+    """
+
+    orders: tuple[ss.Order, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+    warnings: tuple[MappingWarning, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Rejection, ...]:
+        """The rejections that are errors to fix (not the ones filtered on purpose)."""
+        return tuple(r for r in self.rejected if not r.filtered)
+
+
+def order_key(order_id: int, prefix: str = "lm-") -> str:
+    """Return the stable ShipStation ``orderKey`` of a Listing Mirror order.
+
+    >>> from listingmirror_shipstation.mapping import order_key
+    >>> order_key(1234)
+    'lm-1234'
+    """
+    return f"{prefix}{order_id}"
+
+
+def order_id_from_key(key: str | None, prefix: str = "lm-") -> int | None:
+    """Return the Listing Mirror order id in an ``orderKey`` made by :func:`order_key`.
+
+    ``None`` for a key made by anyone else.
+
+    >>> from listingmirror_shipstation.mapping import order_id_from_key
+    >>> order_id_from_key("lm-1234"), order_id_from_key("woo-77")
+    (1234, None)
+    """
+    if key is None or not key.startswith(prefix):
+        return None
+    digits = key[len(prefix) :]
+    if not digits.isascii() or not digits.lstrip("-").isdigit():
+        return None
+    return int(digits)
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+def check_eligible(order: lm.Order, options: MappingOptions) -> None:
+    """Apply the filters and the shipping-address rule to *order*.
+
+    Raises:
+        IntegrationNotSelectedError: The order's integration is not one of ``integrations``.
+        ExcludedFulfillmentError: The order is fulfilled by an excluded channel.
+        MissingShippingAddressError: No ship-to address, or no street, city or country.
+    """
+    if options.integrations is not None and order.integration_config_id not in options.integrations:
+        raise IntegrationNotSelectedError(
+            f"integration {order.integration_config_id!r} is not selected for ShipStation",
+            order_id=order.order_id,
+        )
+    channel = order.fulfillment_channel
+    if isinstance(channel, lm.FulfillmentChannel) and channel in options.excluded_fulfillment:
+        raise ExcludedFulfillmentError(
+            f"fulfilled by {channel.value}, which is excluded from ShipStation",
+            order_id=order.order_id,
+        )
+    address = order.ship_to
+    if address is None:
+        raise MissingShippingAddressError("has no shipping address", order_id=order.order_id)
+    missing = [name for name in ("street1", "city", "country") if _blank(getattr(address, name))]
+    if missing:
+        raise MissingShippingAddressError(
+            f"shipping address lacks {', '.join(missing)}", order_id=order.order_id
+        )
+
+
+def _address(address: lm.Address | None, *, name: str | None, phone: str | None) -> ss.Address:
+    if address is None:
+        return ss.Address(name=name, phone=phone)
+    return ss.Address(
+        name=address.name if not _blank(address.name) else name,
+        company=address.company,
+        street1=address.street1,
+        street2=address.street2,
+        street3=address.street3,
+        city=address.city,
+        state=address.state,
+        postal_code=address.postal_code,
+        country=address.country,
+        phone=address.phone if not _blank(address.phone) else phone,
+        residential=address.residential,
+    )
+
+
+def _unit_price(item: lm.OrderItem, options: MappingOptions) -> Decimal:
+    if not options.price_is_line_total:
+        return item.price
+    return (item.price / item.quantity).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, _ZERO) if present else None
+
+
+def _items(
+    order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
+) -> tuple[ss.OrderItem, ...]:
+    lines: list[ss.OrderItem] = []
+    adjustments: list[ss.OrderItem] = []
+    for index, item in enumerate(order.order_items):
+        if item.quantity < 1:
+            raise InvalidOrderError(
+                "must be at least 1",
+                order_id=order.order_id,
+                field=f"order_items[{index}].quantity",
+                value=item.quantity,
+            )
+        weight = to_shipstation_weight(item.weight, item.weight_unit)
+        if item.weight is not None and weight is None:
+            warnings.append(
+                MappingWarning(
+                    order_id=order.order_id,
+                    code="unknown_weight_unit",
+                    message=f"order_items[{index}]: weight {item.weight} in unit "
+                    f"{_unit_name(item.weight_unit)} left out",
+                )
+            )
+        label = item.title or item.sku or f"line {index + 1}"
+        lines.append(
+            ss.OrderItem(
+                line_item_key=item.line_item_id,
+                sku=item.sku,
+                name=label,
+                image_url=item.image_url,
+                weight=weight,
+                quantity=item.quantity,
+                unit_price=_unit_price(item, options),
+                warehouse_location=item.stock_location,
+                options=tuple(ss.ItemOption(name=o.name, value=o.value) for o in item.options),
+                adjustment=False,
+                upc=item.upc,
+            )
+        )
+        key = item.line_item_id or str(index + 1)
+        if item.item_discount:
+            adjustments.append(
+                ss.OrderItem(
+                    line_item_key=f"{key}-discount",
+                    name=f"Discount: {label}",
+                    quantity=1,
+                    unit_price=-abs(item.item_discount),
+                    adjustment=True,
+                )
+            )
+        if item.gift_warp_price:
+            adjustments.append(
+                ss.OrderItem(
+                    line_item_key=f"{key}-gift-wrap",
+                    name=f"Gift wrap: {label}",
+                    quantity=1,
+                    unit_price=abs(item.gift_warp_price),
+                    adjustment=True,
+                )
+            )
+    for number, discount in enumerate(order.discounts, start=1):
+        if discount.code and discount.description:
+            name = f"Coupon {discount.code}: {discount.description}"
+        elif discount.code:
+            name = f"Coupon {discount.code}"
+        else:
+            name = discount.description or "Discount"
+        adjustments.append(
+            ss.OrderItem(
+                line_item_key=f"discount-{number}",
+                sku=discount.code,
+                name=name,
+                quantity=1,
+                unit_price=-abs(discount.amount),
+                adjustment=True,
+            )
+        )
+    return (*lines, *adjustments)
+
+
+def _unit_name(unit: lm.WeightUnit | Unrecognized | None) -> str:
+    if isinstance(unit, Unrecognized):
+        return repr(unit.raw)
+    return "(none)" if unit is None else unit.value
+
+
+def _total_weight(order: lm.Order, warnings: list[MappingWarning]) -> ss.Weight | None:
+    if order.total_weight is not None:
+        weight = to_shipstation_weight(order.total_weight, order.weight_unit)
+        if weight is None:
+            warnings.append(
+                MappingWarning(
+                    order_id=order.order_id,
+                    code="unknown_weight_unit",
+                    message=f"total weight {order.total_weight} in unit "
+                    f"{_unit_name(order.weight_unit)} left out",
+                )
+            )
+        return weight
+    weighed = [
+        (i.weight, i.weight_unit, i.quantity)
+        for i in order.order_items
+        if i.weight is not None and isinstance(i.weight_unit, lm.WeightUnit)
+    ]
+    if not weighed or len(weighed) != len(order.order_items):
+        return None  # a line without a (known) weight: a sum would understate the order
+    target = weighed[0][1]
+    total = sum(
+        (convert_weight(weight, unit, target) * quantity for weight, unit, quantity in weighed),
+        _ZERO,
+    )
+    return to_shipstation_weight(total, target)
+
+
+def _integration_label(order: lm.Order) -> str | None:
+    if not _blank(order.integration_name):
+        return order.integration_name
+    if order.integration_config_id is not None:
+        return str(order.integration_config_id)
+    return None
+
+
+def _status(
+    order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
+) -> ss.OrderStatus:
+    status = options.statuses.to_shipstation(order.order_status, order_id=order.order_id)
+    if options.statuses.lookup(order.order_status) is None:
+        name = (
+            order.order_status.raw
+            if isinstance(order.order_status, Unrecognized)
+            else order.order_status.value
+        )
+        message = f"status {name!r} has no mapping; sent as {status.value}"
+        warnings.append(
+            MappingWarning(order_id=order.order_id, code="unmapped_status", message=message)
+        )
+        logger.warning("order %s: %s", order.order_id, message)
+    return status
+
+
+def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]) -> ss.Order:
+    check_eligible(order, options)
+    number = order.market_order_id
+    if _blank(number) or len(number) > MAX_ORDER_NUMBER_LENGTH:
+        raise InvalidOrderError(
+            f"must be 1 to {MAX_ORDER_NUMBER_LENGTH} characters to be a ShipStation order number",
+            order_id=order.order_id,
+            field="market_order_id",
+            value=number,
+        )
+    status = _status(order, options, warnings)
+    items = _items(order, options, warnings)
+    charged = _sum(i.shipping_price for i in order.order_items)
+    discounted = _sum(
+        None if i.shipping_discount is None else abs(i.shipping_discount) for i in order.order_items
+    )
+    shipping = (
+        None
+        if charged is None and discounted is None
+        else ((charged or _ZERO) - (discounted or _ZERO))
+    )
+    tax = _sum(
+        value for i in order.order_items for value in (i.tax, i.shipping_tax, i.gift_warp_tax)
+    )
+    computed = (
+        sum(((i.unit_price or _ZERO) * (i.quantity or 0) for i in items), _ZERO)
+        + (shipping or _ZERO)
+        + (tax or _ZERO)
+    )
+    result = ss.Order(
+        order_number=number,
+        order_key=order_key(order.order_id, options.order_key_prefix),
+        order_date=order.order_datetime,
+        order_status=status,
+        customer_username=order.buyer_email,
+        customer_email=order.buyer_email,
+        bill_to=_address(
+            order.bill_to,
+            name=order.buyer_name or (order.ship_to.name if order.ship_to else None),
+            phone=order.buyer_phone,
+        ),
+        ship_to=_address(order.ship_to, name=order.buyer_name, phone=order.buyer_phone),
+        items=items,
+        amount_paid=order.order_total if order.order_total is not None else computed,
+        tax_amount=tax,
+        shipping_amount=shipping,
+        customer_notes=order.customer_notes,
+        internal_notes=order.internal_notes,
+        gift=order.is_gift or not _blank(order.gift_message),
+        gift_message=order.gift_message,
+        payment_method=order.payment_method,
+        requested_shipping_service=order.requested_shipping_method,
+        weight=_total_weight(order, warnings),
+        advanced_options=ss.AdvancedOptions(
+            store_id=options.store_id,
+            custom_field1=order.market_order_id,
+            custom_field2=_integration_label(order),
+            custom_field3=order.alternate_market_order_id,
+            source=order.marketplace,
+        ),
+    )
+    try:
+        validate_order_for_create(result)
+    except ValidationError as exc:  # a rule above let something through: say which order
+        raise InvalidOrderError(
+            str(exc), order_id=order.order_id, field=exc.field, value=exc.value
+        ) from exc
+    return result
+
+
+def to_shipstation_order(order: lm.Order, options: MappingOptions | None = None) -> ss.Order:
+    """Convert one Listing Mirror order into the ShipStation order to upsert.
+
+    An unmapped status is logged (and, in a batch, returned as a warning).
+
+    Raises:
+        MappingError: The order is filtered out or cannot be converted; the subclass and its
+            ``reason`` say why.
+    """
+    return _convert(order, options or MappingOptions(), [])
+
+
+def convert_orders(
+    orders: Iterable[lm.Order], options: MappingOptions | None = None
+) -> ConversionResult:
+    """Convert a batch; one bad order never sinks the others.
+
+    >>> import attrs
+    >>> from datetime import datetime, UTC
+    >>> from decimal import Decimal
+    >>> from listingmirror_shipstation import listingmirror as lm
+    >>> from listingmirror_shipstation.mapping import convert_orders
+    >>> order = lm.Order(
+    ...     order_id=7, market_order_id="111-222", order_status=lm.OrderStatus.PAID,
+    ...     order_datetime=datetime(2026, 11, 27, 12, tzinfo=UTC),
+    ...     order_items=(lm.OrderItem(sku="MUG", quantity=2, price=Decimal("19.98")),),
+    ...     ship_to=lm.Address(name="Ana", street1="1 Main St", city="Austin", country="US"),
+    ... )
+    >>> no_address = attrs.evolve(order, order_id=8, ship_to=None)
+    >>> result = convert_orders([order, no_address])
+    >>> [(o.order_key, o.order_status.value, o.items[0].unit_price) for o in result.orders]
+    [('lm-7', 'awaiting_shipment', Decimal('9.99'))]
+    >>> [(r.order.order_id, r.reason) for r in result.rejected]
+    [(8, 'missing_shipping_address')]
+    """
+    opts = options or MappingOptions()
+    converted: list[ss.Order] = []
+    rejected: list[Rejection] = []
+    warnings: list[MappingWarning] = []
+    for order in orders:
+        order_warnings: list[MappingWarning] = []
+        try:
+            converted.append(_convert(order, opts, order_warnings))
+        except MappingError as exc:
+            rejected.append(Rejection(order=order, error=exc))
+            level = logging.INFO if exc.filtered else logging.WARNING
+            logger.log(level, "order %s not converted: %s", order.order_id, exc)
+        else:
+            warnings.extend(order_warnings)
+    return ConversionResult(
+        orders=tuple(converted), rejected=tuple(rejected), warnings=tuple(warnings)
+    )

@@ -1,0 +1,129 @@
+"""ShipStation REST v1 JSON: camelCase keys at every depth, Pacific wall-clock timestamps.
+
+* ``order_date`` is key ``orderDate``, also inside lists; exceptions are in :data:`IRREGULAR`.
+* Timestamps: Pacific wall time on the wire (``2015-06-29T08:46:27.0000000``; 0-7 fractional
+  digits, ``T`` or space, an offset if present is honoured), aware UTC in the models. Writing
+  converts to Pacific time and always uses 7 fractional digits, like ShipStation's own examples.
+  Date-only fields are ``YYYY-MM-DD``.
+* Money, weights and dimensions are ``Decimal`` both ways (written as exact JSON numbers by
+  :func:`dumps`); ids are ``int``.
+* Reading is lenient: unknown keys are ignored (refused with ``strict=True``), unknown enum
+  spellings are kept as :class:`~listingmirror_shipstation.Unrecognized`, nulls are accepted.
+* Writing is exact: every modelled field that is not ``None`` is written, ``False``, ``0``,
+  ``""`` and empty lists included; fields left at ``None`` are omitted (no ``orderId: null``).
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Final, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from .. import _hooks, _jsontext, _time
+from .models import WebhookNotification, Weight
+
+__all__ = ["IRREGULAR", "configure_converter", "dumps", "loads", "make_converter", "wire_name"]
+
+T = TypeVar("T")
+
+#: Wire names that are not the camelCase form of the attribute name.
+IRREGULAR: Final[Mapping[tuple[type, str], str]] = {
+    (Weight, "weight_units"): "WeightUnits",
+    (WebhookNotification, "resource_url"): "resource_url",
+    (WebhookNotification, "resource_type"): "resource_type",
+}
+
+_IRREGULAR_BY_NAME: Final = {name: wire for (_, name), wire in IRREGULAR.items()}
+
+
+def wire_name(cls: type, name: str) -> str:
+    """Return the JSON key of attribute *name* of model *cls*.
+
+    >>> from listingmirror_shipstation.shipstation import AdvancedOptions, wire_name
+    >>> wire_name(AdvancedOptions, "custom_field1")
+    'customField1'
+    """
+    return IRREGULAR.get((cls, name), _hooks.camel(name))
+
+
+def _path_name(name: str) -> str:
+    return _IRREGULAR_BY_NAME.get(name, _hooks.camel(name))
+
+
+def _overrides(cls: type, *, omit_none: bool) -> dict[str, Any]:  # dict[str, Any]: mypy --strict
+    return {
+        a.name: override(
+            rename=wire_name(cls, a.name), omit_if_default=omit_none and a.default is None
+        )
+        for a in attrs.fields(cls)
+    }
+
+
+def _structure_datetime(value: object, _: type) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a timestamp string, got {value!r}")
+    return _time.parse_pacific(value)
+
+
+def _structure_date(value: object, _: type) -> date:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a date string, got {value!r}")
+    return _time.parse_pacific_date(value)
+
+
+def configure_converter(converter: cattrs.Converter) -> None:
+    """Teach *converter* ShipStation's JSON (see the module docstring for the rules)."""
+    _hooks.register_strict_primitives(converter)
+    _hooks.register_decimal(converter, as_string=False)
+    _hooks.register_lenient_enums(converter)
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_unstructure_hook(datetime, _time.format_pacific)
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_unstructure_hook(date, _time.format_pacific_date)
+    converter.register_structure_hook_factory(
+        attrs.has,
+        lambda cls: make_dict_structure_fn(cls, converter, **_overrides(cls, omit_none=False)),
+    )
+    converter.register_unstructure_hook_factory(
+        attrs.has,
+        lambda cls: make_dict_unstructure_fn(cls, converter, **_overrides(cls, omit_none=True)),
+    )
+
+
+def make_converter(*, strict: bool = False) -> cattrs.Converter:
+    """Return a new converter for ShipStation REST v1 JSON.
+
+    Args:
+        strict: Refuse unknown keys instead of ignoring them (for golden-file tests, so a field
+            we do not model shows up instead of vanishing).
+    """
+    converter = cattrs.Converter(forbid_extra_keys=strict)
+    configure_converter(converter)
+    return converter
+
+
+_DEFAULT: Final = make_converter()
+
+
+def loads(text: str | bytes, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+    """Read ShipStation JSON text into *cls* (a model, or e.g. ``list[Order]``).
+
+    Raises:
+        ConversionError: The text is not JSON or does not fit *cls*; each line says where, in
+            wire names (``... @ $.items[0].unitPrice``).
+    """
+    return _hooks.structure(converter or _DEFAULT, _jsontext.loads(text), cls, namer=_path_name)
+
+
+def dumps(
+    value: Any, *, converter: cattrs.Converter | None = None, indent: int | None = None
+) -> str:
+    """Write a model (or a list of models) as ShipStation JSON text.
+
+    Raises:
+        ConversionError: A value cannot be written (a naive datetime, a non-finite number).
+    """
+    data = _hooks.unstructure(converter or _DEFAULT, value, namer=_path_name)
+    return _jsontext.dumps(data, indent=indent)

@@ -1,0 +1,228 @@
+"""Hypothesis strategies for every model, so you can property-test your own code with ours.
+
+Each strategy matches its platform's wire precision on purpose, so that a round trip through the
+wire format is the identity: money has cents, ShipStation instants avoid the repeated hour of the
+November fall-back night (its wire format has no offset to tell the two apart), and enum fields
+sometimes hold an :class:`~listingmirror_shipstation.Unrecognized` spelling.
+
+Strategies for model classes are derived from the classes' own fields, so a field added to a
+model is generated without anyone remembering to add it here.
+
+>>> from hypothesis import given
+>>> from listingmirror_shipstation.testing import strategies
+>>> @given(strategies.shipstation_orders)
+... def test_has_a_number(order):
+...     assert isinstance(order.order_number, str)
+>>> test_has_a_number()
+
+Importing this module registers nothing; :func:`register_type_strategies` opts in to
+``st.from_type(Model)``.
+"""
+
+import enum
+import types
+import typing
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+from hypothesis import strategies as st
+
+from .._time import PACIFIC
+from .._values import Unrecognized
+from ..listingmirror import models as lm
+from ..mapping.status import DEFAULT_TABLE
+from ..shipstation import models as ss
+
+__all__ = [
+    "eligible_listingmirror_orders",
+    "listingmirror_addresses",
+    "listingmirror_discounts",
+    "listingmirror_instants",
+    "listingmirror_order_items",
+    "listingmirror_orders",
+    "listingmirror_shipment_updates",
+    "money",
+    "register_type_strategies",
+    "shipstation_addresses",
+    "shipstation_create_orders_results",
+    "shipstation_fulfillments",
+    "shipstation_instants",
+    "shipstation_orders",
+    "shipstation_orders_pages",
+    "shipstation_shipments",
+    "shipstation_shipments_pages",
+    "shipstation_stores",
+    "shipstation_webhook_notifications",
+    "strategy_for",
+    "text",
+    "unrecognized",
+]
+
+#: Text of any kind that JSON can carry (no lone surrogates), including emoji, markup and
+#: control characters.
+text: Final = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+#: Amounts of money with two decimal places, either sign.
+money: Final = st.decimals(min_value=Decimal("-99999.99"), max_value=Decimal("99999.99"), places=2)
+#: An enum spelling no enum here knows; it cannot collide with any member of any enum here.
+unrecognized: Final = st.builds(Unrecognized, st.from_regex(r"\Azz_[a-z]{1,8}\Z"))
+#: Instants for Listing Mirror models, aware UTC with microseconds.
+listingmirror_instants: Final = st.datetimes(
+    # Hypothesis takes naive bounds and attaches the zone itself.
+    min_value=datetime(2000, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2100, 1, 1),  # noqa: DTZ001
+    timezones=st.just(UTC),
+)
+#: Instants for ShipStation models, aware UTC with microseconds, never in the repeated
+#: fall-back hour.
+shipstation_instants: Final = listingmirror_instants.filter(
+    lambda d: d.astimezone(PACIFIC).fold == 0
+)
+_dates: Final = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
+_ids: Final = st.integers(min_value=0, max_value=2**63 - 1)
+
+
+def _enum_strategy(enum_cls: type[enum.Enum]) -> st.SearchStrategy[Any]:
+    return st.sampled_from(list(enum_cls))
+
+
+def _for_type(tp: Any, instants: st.SearchStrategy[datetime]) -> st.SearchStrategy[Any]:
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        args = typing.get_args(tp)
+        parts = [_for_type(a, instants) for a in args if a is not type(None)]
+        union = st.one_of(*parts)
+        return (st.none() | union) if type(None) in args else union
+    if origin is tuple:
+        (item, _ellipsis) = typing.get_args(tp)
+        return st.lists(_for_type(item, instants), max_size=2).map(tuple)
+    if tp is Unrecognized:
+        return unrecognized
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return _enum_strategy(tp)
+    if isinstance(tp, type) and attrs.has(tp):
+        return strategy_for(tp)
+    simple: Mapping[Any, st.SearchStrategy[Any]] = {
+        str: text,
+        bool: st.booleans(),
+        int: _ids,
+        Decimal: money,
+        datetime: instants,
+        date: _dates,
+    }
+    return simple[tp]
+
+
+_SHIPSTATION_MODELS: Final = frozenset(getattr(ss, name) for name in ss.__all__)
+
+
+def _deferred(tp: Any, instants: st.SearchStrategy[datetime]) -> st.SearchStrategy[Any]:
+    # Deferred, so that strategies of nested models are built when first drawn.
+    return st.deferred(lambda: _for_type(tp, instants))
+
+
+def strategy_for(cls: type, **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Return a strategy for any model class of this library, derived from its fields.
+
+    Keyword arguments replace the strategy of the named fields.
+
+    >>> from listingmirror_shipstation.shipstation import Weight
+    >>> from listingmirror_shipstation.testing.strategies import strategy_for
+    >>> from hypothesis import strategies as st
+    >>> weights = strategy_for(Weight, weight_units=st.none())
+    """
+    instants = shipstation_instants if cls in _SHIPSTATION_MODELS else listingmirror_instants
+    names = {a.name for a in attrs.fields(cls)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {', '.join(unknown)}")
+    fields = {
+        a.name: overrides[a.name] if a.name in overrides else _deferred(a.type, instants)
+        for a in attrs.fields(cls)
+    }
+    return st.builds(cls, **fields)
+
+
+listingmirror_addresses: Final = strategy_for(lm.Address)
+listingmirror_discounts: Final = strategy_for(lm.Discount)
+listingmirror_order_items: Final = strategy_for(lm.OrderItem, quantity=st.integers(-5, 10_000))
+listingmirror_orders: Final = strategy_for(lm.Order)
+listingmirror_shipment_updates: Final = strategy_for(lm.ShipmentUpdate)
+
+shipstation_addresses: Final = strategy_for(ss.Address)
+shipstation_orders: Final = strategy_for(ss.Order)
+shipstation_orders_pages: Final = strategy_for(ss.OrdersPage)
+shipstation_create_orders_results: Final = strategy_for(ss.CreateOrdersResult)
+shipstation_shipments: Final = strategy_for(ss.Shipment)
+shipstation_shipments_pages: Final = strategy_for(ss.ShipmentsPage)
+shipstation_fulfillments: Final = strategy_for(ss.Fulfillment)
+shipstation_stores: Final = strategy_for(ss.Store)
+shipstation_webhook_notifications: Final = strategy_for(ss.WebhookNotification)
+
+_nonblank: Final = text.filter(lambda s: bool(s.strip()))
+_prices: Final = st.decimals(min_value=0, max_value=Decimal("9999.99"), places=2)
+_small_amounts: Final = st.none() | st.decimals(min_value=0, max_value=Decimal("99.99"), places=2)
+_weights: Final = st.none() | st.decimals(
+    min_value=Decimal("0.001"), max_value=Decimal("999.999"), places=3
+)
+_mapped_statuses: Final = st.sampled_from(
+    [lm.OrderStatus(name) for name, _ in DEFAULT_TABLE if name in lm.OrderStatus._value2member_map_]
+)
+
+#: Lines that the default mapping accepts: quantity 1 to 100, non-negative amounts.
+_eligible_items: Final = strategy_for(
+    lm.OrderItem,
+    quantity=st.integers(1, 100),
+    price=_prices,
+    item_discount=_small_amounts,
+    shipping_discount=_small_amounts,
+    shipping_price=_small_amounts,
+    shipping_tax=_small_amounts,
+    tax=_small_amounts,
+    gift_warp_price=_small_amounts,
+    gift_warp_tax=_small_amounts,
+    weight=_weights,
+    weight_unit=st.none() | st.sampled_from(list(lm.WeightUnit)),
+)
+
+#: Listing Mirror orders that pass the default filters and the shipping-address rule.
+eligible_listingmirror_orders: Final = strategy_for(
+    lm.Order,
+    order_id=st.integers(1, 2**53),
+    market_order_id=_nonblank.filter(lambda s: len(s) <= 50),
+    order_status=_mapped_statuses,
+    fulfillment_channel=st.none() | st.just(lm.FulfillmentChannel.MERCHANT),
+    order_items=st.lists(_eligible_items, min_size=1, max_size=4).map(tuple),
+    ship_to=strategy_for(
+        lm.Address, street1=_nonblank, city=_nonblank, country=st.sampled_from(["US", "CA", "DE"])
+    ),
+    discounts=st.lists(
+        strategy_for(
+            lm.Discount, amount=st.decimals(min_value=0, max_value=Decimal("50"), places=2)
+        ),
+        max_size=2,
+    ).map(tuple),
+    order_total=st.none(),
+    total_weight=_weights,
+    weight_unit=st.none() | st.sampled_from(list(lm.WeightUnit)),
+)
+
+
+_MODELS: Final[tuple[type, ...]] = tuple(
+    cls
+    for module in (lm, ss)
+    for cls in (getattr(module, name) for name in module.__all__)
+    if isinstance(cls, type) and attrs.has(cls)
+)
+
+
+def register_type_strategies() -> None:
+    """Register a strategy for every model class, so ``st.from_type(Model)`` works.
+
+    Registration is process-wide (a Hypothesis rule); only model classes are registered, never
+    ``datetime`` or ``Decimal``, whose precision differs between platforms.
+    """
+    for cls in _MODELS:
+        st.register_type_strategy(cls, strategy_for(cls))

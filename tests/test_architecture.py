@@ -1,0 +1,94 @@
+"""The layout tells the architecture: who may import whom, checked on the source."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "listingmirror_shipstation"
+
+#: For each place, the package modules it must never import.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "errors": ("*",),
+    "_values": ("*",),
+    "_exports": ("*",),
+    "_time": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
+    "_hooks": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
+    "_jsontext": (
+        "listingmirror",
+        "shipstation",
+        "customstore",
+        "mapping",
+        "transports",
+        "testing",
+    ),
+    "listingmirror": ("shipstation", "customstore", "mapping", "testing", "cli"),
+    "shipstation": ("listingmirror", "customstore", "mapping", "testing", "cli"),
+    "customstore": ("listingmirror", "shipstation", "mapping", "testing", "cli"),
+    "transports": ("listingmirror", "shipstation", "customstore", "mapping", "testing", "cli"),
+    "mapping": ("transports", "testing", "cli", "json", "xml", "client", "app"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Package-relative dotted names imported by *path* (``..shipstation.models`` -> ...)."""
+    relative_to = path.relative_to(PACKAGE).with_suffix("").parts
+    package = relative_to[:-1]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(package[: len(package) - node.level + 1])
+                target = [*base, *(node.module.split(".") if node.module else [])]
+                names.add(".".join(target))
+                names.update(".".join([*target, alias.name]) for alias in node.names)
+            elif node.module and node.module.startswith("listingmirror_shipstation"):
+                names.add(node.module.removeprefix("listingmirror_shipstation").lstrip("."))
+        elif isinstance(node, ast.Import):
+            names.update(
+                a.name.removeprefix("listingmirror_shipstation").lstrip(".")
+                for a in node.names
+                if a.name.startswith("listingmirror_shipstation")
+            )
+    return {n for n in names if n}
+
+
+def owner(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return parts[0]
+
+
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_import_rules(path: Path) -> None:
+    """Platform packages never import each other; only mapping knows both; leaves stay leaves."""
+    forbidden = FORBIDDEN.get(owner(path))
+    if forbidden is None:
+        return  # integration.py, sync.py, cli.py and __main__.py may wire everything
+    own = owner(path)
+    for name in imported_modules(path):
+        parts = name.split(".")
+        if parts[0] == own:
+            continue
+        if forbidden == ("*",):
+            allowed = {"errors"} if own != "errors" else set()
+            assert parts[0] in allowed, f"{path.name} imports {name}"
+        else:
+            assert not set(parts) & set(forbidden), f"{path.name} imports {name}"
+
+
+def test_mapping_imports_only_models_and_validation_of_the_platforms() -> None:
+    """mapping/ sees the platforms' models and send-checks, never their wire formats."""
+    for path in (PACKAGE / "mapping").glob("*.py"):
+        for name in imported_modules(path):
+            parts = name.split(".")
+            if parts[0] in {"listingmirror", "shipstation", "customstore"} and len(parts) > 1:
+                assert parts[1] in {"models", "validate"}, f"{path.name} imports {name}"
+
+
+def test_the_rules_cover_every_package() -> None:
+    """A new subpackage gets a rule here before it lands."""
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert packages - {"testing"} <= set(FORBIDDEN)

@@ -1,0 +1,66 @@
+"""Errors: one hierarchy, typed, pickleable, naming the field and the value."""
+
+import inspect
+import pickle
+
+import pytest
+
+from listingmirror_shipstation import errors
+
+CLASSES = [c for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, Exception)]
+
+SAMPLES: list[Exception] = [
+    errors.ListingMirrorShipStationError("boom"),
+    errors.ConversionError("cannot read Order", errors=("bad @ $.orderDate",)),
+    errors.ValidationError("must be at most 50 characters", field="order_number", value="x" * 60),
+    errors.ConfigurationError("transport= and timeout= contradict"),
+    errors.MappingError("cannot map", order_id=1),
+    errors.MissingShippingAddressError("has no shipping address", order_id=2),
+    errors.ExcludedFulfillmentError("fulfilled by FBA", order_id=3),
+    errors.IntegrationNotSelectedError("integration 9 is not selected", order_id=4),
+    errors.UnmappedStatusError("status 'X' has no mapping", order_id=5, status="X"),
+    errors.InvalidOrderError("too long", order_id=6, field="market_order_id", value="y"),
+]
+
+
+def test_every_class_has_a_sample() -> None:
+    """The samples below cover every error class."""
+    assert {type(s) for s in SAMPLES} == set(CLASSES)
+
+
+def test_one_base_class() -> None:
+    """Everything derives from ListingMirrorShipStationError."""
+    assert all(issubclass(c, errors.ListingMirrorShipStationError) for c in CLASSES)
+
+
+@pytest.mark.parametrize("error", SAMPLES, ids=lambda e: type(e).__name__)
+def test_pickles_with_every_attribute(error: Exception) -> None:
+    """Errors cross process boundaries (job queues) intact."""
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert vars(copy) == vars(error)
+
+
+def test_no_builtin_is_shadowed() -> None:
+    """No error class reuses a builtin exception's name."""
+    import builtins
+
+    assert not {c.__name__ for c in CLASSES} & set(dir(builtins))
+
+
+def test_messages_name_field_and_value() -> None:
+    """A validation error says where and what; a long value is cut."""
+    error = errors.ValidationError("is too long", field="items[2].sku", value="z" * 500)
+    assert str(error).startswith("items[2].sku: is too long (got 'zzz")
+    assert len(str(error)) < 200
+
+
+def test_rejection_reasons_are_stable_codes() -> None:
+    """Each mapping error has a distinct reason code; filters are marked as such."""
+    mapping_errors = [c for c in CLASSES if issubclass(c, errors.MappingError)]
+    assert len({c.reason for c in mapping_errors}) == len(mapping_errors)
+    assert {c.__name__ for c in mapping_errors if c.filtered} == {
+        "ExcludedFulfillmentError",
+        "IntegrationNotSelectedError",
+    }
