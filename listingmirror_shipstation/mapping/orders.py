@@ -301,23 +301,11 @@ def _items(
         key = item.line_item_id or str(index + 1)
         if item.item_discount:
             adjustments.append(
-                ss.OrderItem(
-                    line_item_key=f"{key}-discount",
-                    name=f"Discount: {label}",
-                    quantity=1,
-                    unit_price=-abs(item.item_discount),
-                    adjustment=True,
-                )
+                _adjustment(f"{key}-discount", f"Discount: {label}", -abs(item.item_discount))
             )
         if item.gift_warp_price:
             adjustments.append(
-                ss.OrderItem(
-                    line_item_key=f"{key}-gift-wrap",
-                    name=f"Gift wrap: {label}",
-                    quantity=1,
-                    unit_price=abs(item.gift_warp_price),
-                    adjustment=True,
-                )
+                _adjustment(f"{key}-gift-wrap", f"Gift wrap: {label}", abs(item.gift_warp_price))
             )
     for number, discount in enumerate(order.discounts, start=1):
         if discount.code and discount.description:
@@ -327,16 +315,16 @@ def _items(
         else:
             name = discount.description or "Discount"
         adjustments.append(
-            ss.OrderItem(
-                line_item_key=f"discount-{number}",
-                sku=discount.code,
-                name=name,
-                quantity=1,
-                unit_price=-abs(discount.amount),
-                adjustment=True,
-            )
+            _adjustment(f"discount-{number}", name, -abs(discount.amount), sku=discount.code)
         )
     return (*lines, *adjustments)
+
+
+def _adjustment(key: str, name: str, amount: Decimal, *, sku: str | None = None) -> ss.OrderItem:
+    """A non-physical line (discount, coupon, gift wrap): quantity 1, the amount as its price."""
+    return ss.OrderItem(
+        line_item_key=key, sku=sku, name=name, quantity=1, unit_price=amount, adjustment=True
+    )
 
 
 def _unit_name(unit: lm.WeightUnit | Unrecognized | None) -> str:
