@@ -40,6 +40,7 @@ nitpicky = True
 nitpick_ignore_regex = [
     ("py:class", r"(datetime|decimal|enum|typing|collections\.abc|zoneinfo|types)\..*"),
     ("py:class", r"(attrs|attr|cattrs|cattr|hypothesis|urllib3|argparse)\..*"),
+    ("py:(class|func|mod)", r"(abc|pathlib|urllib|wsgiref|sqlite3|socketserver)\..*"),
     ("py:(class|obj|data|exc|func)", r"(.*\.)?(T|_T_co|Any|Final|ClassVar|TypeVar|Self)"),
     ("py:(exc|class|func|meth|mod|data)", r"(ValueError|TypeError|json\.loads)"),
     ("py:class", r".*\.SearchStrategy.*"),

@@ -2,6 +2,8 @@
 
 * ShipStation REST v1 speaks US Pacific wall time (``America/Los_Angeles``, DST-aware) with no
   offset, 0-7 fractional digits, ``T`` or a space between date and time.
+* ShipStation's Custom Store protocol speaks UTC ``MM/dd/yyyy HH:mm``, and is read leniently
+  (non-padded, two-digit years, seconds, 12-hour with AM/PM, 24-hour with a stray PM).
 * Listing Mirror speaks ISO 8601; its time zone is not documented, so a value without an offset
   is read in a zone the caller chooses (UTC by default).
 * Models hold timezone-aware datetimes normalised to UTC; a naive datetime is refused.
@@ -19,9 +21,12 @@ from .errors import ValidationError
 __all__ = [
     "PACIFIC",
     "aware",
+    "format_customstore",
     "format_iso_utc",
     "format_pacific",
     "format_pacific_date",
+    "parse_customstore",
+    "parse_customstore_date",
     "parse_iso",
     "parse_pacific",
     "parse_pacific_date",
@@ -126,3 +131,59 @@ def format_iso_utc(value: datetime) -> str:
         raise ValueError(f"naive datetime refused: {value!r}")
     text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
     return text + "Z"
+
+
+_CUSTOMSTORE_RE = re.compile(
+    r"\s*(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})"
+    r"(?:\s+(?P<h>\d{1,2}):(?P<mi>\d{1,2})(?::(?P<s>\d{1,2}))?"
+    r"(?:\s*(?P<ap>[AaPp])\.?\s*[Mm]\.?)?)?\s*"
+)
+_COMPACT_RE = re.compile(r"\s*(?P<mo>\d{2})(?P<d>\d{2})(?P<y>\d{4})\D(?P<h>\d{2})(?P<mi>\d{2})\s*")
+_NOON = 12
+
+
+def parse_customstore(text: str) -> datetime:
+    """Read a Custom Store timestamp (UTC) into an aware UTC datetime.
+
+    Accepts ``MM/dd/yyyy HH:mm`` and every variant seen in the wild: one-digit month, day and
+    hour, two-digit years (20xx), optional seconds, repeated spaces, a 12-hour time with AM/PM,
+    a 24-hour time with a stray AM/PM (ignored when the hour is above 12), a date alone
+    (midnight), and the compact ``MMDDYYYYxHHMM`` form.
+    """
+    match = _CUSTOMSTORE_RE.fullmatch(text) or _COMPACT_RE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a Custom Store date: {text!r}")
+    parts = match.groupdict()
+    year = int(parts["y"])
+    if len(parts["y"]) == 2:
+        year += 2000
+    hour = int(parts.get("h") or 0)
+    suffix = (parts.get("ap") or "").upper()
+    if suffix and hour <= _NOON:
+        if hour == 0:
+            raise ValueError(f"hour 0 with {suffix}M: {text!r}")
+        if suffix == "P" and hour < _NOON:
+            hour += _NOON
+        elif suffix == "A" and hour == _NOON:
+            hour = 0
+    return datetime(
+        year,
+        int(parts["mo"]),
+        int(parts["d"]),
+        hour,
+        int(parts.get("mi") or 0),
+        int(parts.get("s") or 0),
+        tzinfo=UTC,
+    )
+
+
+def parse_customstore_date(text: str) -> date:
+    """Read a Custom Store date (``ShipDate``); a time after the date is ignored."""
+    return parse_customstore(text).date()
+
+
+def format_customstore(value: datetime) -> str:
+    """Write an aware datetime as the protocol's UTC ``MM/dd/yyyy HH:mm`` (seconds dropped)."""
+    if value.utcoffset() is None:
+        raise ValueError(f"naive datetime refused: {value!r}")
+    return f"{value.astimezone(UTC):%m/%d/%Y %H:%M}"

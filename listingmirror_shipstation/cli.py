@@ -1,4 +1,4 @@
-"""The command line: ``python -m listingmirror_shipstation convert FILE``.
+"""The command line: ``python -m listingmirror_shipstation convert FILE`` and ``serve``.
 
 ``convert`` reads Listing Mirror orders (a JSON array, or a ``{count, next, results}`` page) and
 prints the ShipStation ``createorders`` payload on standard output. Everything that did not
@@ -7,21 +7,34 @@ become a ShipStation order is reported on standard error with its reason.
 Exit status: 0 when every order was converted or filtered out on purpose (FBA/MCF, integration
 not chosen); 1 when at least one order was rejected or could not be read (``--allow-rejected``
 makes that 0 too); 2 when the command itself could not run (bad arguments, unreadable file).
+
+``serve --orders FILE`` runs the Custom Store endpoint on 127.0.0.1 with the standard library's
+WSGI server, exporting the orders of a Listing Mirror JSON file and storing the shipment
+updates ShipStation posts in a SQLite file. The password is read from the environment variable
+``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line, where other users could see it).
+For real traffic run the same app under a production WSGI server (see the docs).
 """
 
 import argparse
+import os
 import sys
+import wsgiref.simple_server
 from collections.abc import Sequence
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import TextIO
 
 from . import __version__, _jsontext
 from . import listingmirror as lm
 from . import shipstation as ss
 from .errors import ConversionError
+from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
 
-__all__ = ["EXAMPLE_ORDERS", "main"]
+__all__ = ["EXAMPLE_ORDERS", "PASSWORD_VARIABLE", "main"]
+
+#: The environment variable ``serve`` reads the Custom Store password from.
+PASSWORD_VARIABLE = "LMSS_CUSTOMSTORE_PASSWORD"  # noqa: S105 - a variable name, not a secret
 
 #: Path of the bundled example, Listing Mirror orders from several channels, with an FBA and an MCF
 #: order (filtered out), an order without a shipping address (rejected), a coupon, a gift with
@@ -46,25 +59,90 @@ def _parser() -> argparse.ArgumentParser:
         help=f"Listing Mirror orders JSON, or '-' for standard input (example: {EXAMPLE_ORDERS})",
     )
     convert.add_argument(
-        "--integration",
-        type=int,
-        action="append",
-        metavar="ID",
-        help="only orders from this integration_config_id (repeat for several)",
-    )
-    convert.add_argument(
-        "--include-fba-mcf",
-        action="store_true",
-        help="also export orders fulfilled by FBA or MCF (left out by default)",
-    )
-    convert.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
-    convert.add_argument(
         "--allow-rejected",
         action="store_true",
         help="exit 0 even when orders were rejected (they are still reported)",
     )
     convert.add_argument("--compact", action="store_true", help="print the JSON on one line")
+    serve = commands.add_parser(
+        "serve",
+        help="run the Custom Store endpoint ShipStation polls",
+        description=f"Serve a Custom Store endpoint; the password comes from ${PASSWORD_VARIABLE}.",
+    )
+    serve.add_argument("--orders", required=True, help="Listing Mirror orders JSON file")
+    serve.add_argument(
+        "--db", default="shipment-updates.sqlite3", help="SQLite file for received updates"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve.add_argument("--username", default="shipstation", help="user name ShipStation uses")
+    serve.add_argument("--page-size", type=int, default=100, help="orders per export page")
+    for command in (convert, serve):
+        command.add_argument(
+            "--integration",
+            type=int,
+            action="append",
+            metavar="ID",
+            help="only orders from this integration_config_id (repeat for several)",
+        )
+        command.add_argument(
+            "--include-fba-mcf",
+            action="store_true",
+            help="also export orders fulfilled by FBA or MCF (left out by default)",
+        )
+        command.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
     return parser
+
+
+def _options(args: argparse.Namespace) -> MappingOptions:
+    return MappingOptions(
+        integrations=args.integration,
+        excluded_fulfillment=() if args.include_fba_mcf else DEFAULT_EXCLUDED_FULFILLMENT,
+        store_id=args.store_id,
+    )
+
+
+class _ThreadingServer(ThreadingMixIn, wsgiref.simple_server.WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # The default line carries the query string, which holds SS-Password: log without it.
+        path = self.path.split("?", 1)[0]
+        sys.stderr.write(f"{self.address_string()} {self.command} {path} {code}\n")
+
+
+def _serve(args: argparse.Namespace, err: TextIO) -> int:
+    """Run ``serve``; return the exit status (only on an error or Ctrl-C)."""
+    password = os.environ.get(PASSWORD_VARIABLE, "")
+    if not password:
+        print(f"error: set {PASSWORD_VARIABLE} to the password ShipStation will use", file=err)
+        return 2
+    try:
+        app = make_custom_store_app(
+            args.username,
+            password,
+            JsonFileOrderSource(args.orders),
+            SQLiteShipmentSink(args.db),
+            _options(args),
+            page_size=args.page_size,
+        )
+        server = wsgiref.simple_server.make_server(
+            args.host, args.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    host, port = str(server.server_address[0]), server.server_address[1]
+    print(f"serving the Custom Store endpoint on http://{host}:{port}/ (Ctrl-C stops)", file=err)
+    err.flush()
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            return 0
+    return 0
 
 
 def _read(name: str) -> str:
@@ -84,12 +162,7 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ConversionError as exc:
         print(f"error: {args.file}: {exc}", file=err)
         return 2
-    options = MappingOptions(
-        integrations=args.integration,
-        excluded_fulfillment=() if args.include_fba_mcf else DEFAULT_EXCLUDED_FULFILLMENT,
-        store_id=args.store_id,
-    )
-    result = convert_orders(parsed.orders, options)
+    result = convert_orders(parsed.orders, _options(args))
     print(ss.json.dumps(list(result.orders), indent=None if args.compact else 2), file=out)
     for error in parsed.errors:
         print(f"unreadable: {error}", file=err)
@@ -113,4 +186,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "convert":
         return _convert(args, sys.stdout, sys.stderr)
+    if args.command == "serve":
+        return _serve(args, sys.stderr)
     return 2  # argparse already refuses unknown commands; kept for type checkers

@@ -7,6 +7,9 @@ value names the field and the value (secrets are never part of a message)::
     ├── ConversionError         a payload did not fit the models (.errors: "message @ $.path")
     ├── ValidationError         a value we would send is invalid; nothing was sent (.field, .value)
     ├── ConfigurationError      contradictory or impossible options (also a builtin ValueError)
+    ├── XMLError                XML that cannot be read safely (malformed, unsafe, too large)
+    │   ├── UnsafeXMLError      a DTD, entity declaration or external reference: refused
+    │   └── PayloadTooLargeError   a body over the configured size
     └── MappingError            one order cannot be turned into the other platform's order
         ├── MissingShippingAddressError   the order has no usable shipping address
         ├── ExcludedFulfillmentError      FBA/MCF (or another excluded channel): filtered
@@ -30,8 +33,11 @@ __all__ = [
     "ListingMirrorShipStationError",
     "MappingError",
     "MissingShippingAddressError",
+    "PayloadTooLargeError",
     "UnmappedStatusError",
+    "UnsafeXMLError",
     "ValidationError",
+    "XMLError",
 ]
 
 #: Longest value representation put into a message; longer values are cut with an ellipsis.
@@ -88,6 +94,35 @@ class ValidationError(ListingMirrorShipStationError, ValueError):
 
 class ConfigurationError(ListingMirrorShipStationError, ValueError):
     """Options that contradict each other or cannot work."""
+
+
+class XMLError(ListingMirrorShipStationError, ValueError):
+    """XML that cannot be read: not well-formed, not safe, or too large."""
+
+
+class UnsafeXMLError(XMLError):
+    """XML with a DTD, an entity declaration or an external reference: refused unread.
+
+    Such constructs are how XXE (reading local files, reaching internal hosts) and "billion
+    laughs" (exponential entity expansion) attacks work; no ShipStation document needs them.
+    """
+
+
+class PayloadTooLargeError(XMLError):
+    """A body larger than the configured limit: refused unread.
+
+    Attributes:
+        size: The size seen (or at least seen), in bytes.
+        limit: The limit, in bytes.
+    """
+
+    def __init__(self, message: str, *, size: int, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return functools.partial(type(self), self.args[0], size=self.size, limit=self.limit), ()
 
 
 class MappingError(ListingMirrorShipStationError, ValueError):

@@ -20,6 +20,9 @@ SAMPLES: list[Exception] = [
     errors.IntegrationNotSelectedError("integration 9 is not selected", order_id=4),
     errors.UnmappedStatusError("status 'X' has no mapping", order_id=5, status="X"),
     errors.InvalidOrderError("too long", order_id=6, field="market_order_id", value="y"),
+    errors.XMLError("not well-formed XML: no element found"),
+    errors.UnsafeXMLError("refused unsafe XML: DTDForbidden"),
+    errors.PayloadTooLargeError("body of 9 bytes is over the limit of 5", size=9, limit=5),
 ]
 
 

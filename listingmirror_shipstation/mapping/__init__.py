@@ -4,6 +4,14 @@ Only this package knows both platforms.
 """
 
 from .._exports import adopt
+from .customstore import (
+    CustomStoreConversion,
+    convert_customstore_orders,
+    ship_notice_key,
+    ship_notice_to_update,
+    status_text,
+    to_customstore_order,
+)
 from .orders import (
     DEFAULT_EXCLUDED_FULFILLMENT,
     ConversionResult,
@@ -26,17 +34,23 @@ __all__ = [
     "DEFAULT_TABLE",
     "GRAMS_PER_UNIT",
     "ConversionResult",
+    "CustomStoreConversion",
     "MappingOptions",
     "MappingWarning",
     "Rejection",
     "StatusMap",
     "check_eligible",
+    "convert_customstore_orders",
     "convert_orders",
     "convert_weight",
     "fulfillment_to_update",
     "order_id_from_key",
     "order_key",
+    "ship_notice_key",
+    "ship_notice_to_update",
     "shipment_to_update",
+    "status_text",
+    "to_customstore_order",
     "to_shipstation_order",
     "to_shipstation_weight",
 ]

@@ -32,12 +32,18 @@ from hypothesis import strategies as st
 
 from .._time import PACIFIC
 from .._values import Unrecognized
+from ..customstore import models as cs
+from ..customstore.validate import MAX_QUANTITY, validate_order
+from ..errors import ValidationError
 from ..listingmirror import models as lm
 from ..mapping.status import DEFAULT_TABLE
 from ..shipstation import models as ss
 
 __all__ = [
+    "customstore_orders",
+    "customstore_ship_notices",
     "eligible_listingmirror_orders",
+    "hostile_text",
     "listingmirror_addresses",
     "listingmirror_discounts",
     "listingmirror_instants",
@@ -80,6 +86,47 @@ listingmirror_instants: Final = st.datetimes(
 shipstation_instants: Final = listingmirror_instants.filter(
     lambda d: d.astimezone(PACIFIC).fold == 0
 )
+#: Text built to break XML and JSON writers (CDATA terminators, markup, entities, quotes,
+#: emoji, control and non-characters, CR LF, and runs longer than any protocol limit).
+hostile_text: Final = st.one_of(
+    text,
+    st.lists(
+        st.sampled_from(
+            [
+                "]]>",
+                "]]",
+                "]",
+                ">",
+                "<",
+                "&",
+                "&amp;",
+                '"',
+                "'",
+                "<![CDATA[",
+                "\x00",
+                "\x1f",
+                "\x0b",
+                "\r\n",
+                "\r",
+                "\t",
+                "\ufffe",
+                "\uffff",
+                "é",
+                "😀",
+                "ﬁ",
+                "a",
+                " ",
+            ]
+        ),
+        max_size=40,
+    ).map("".join),
+    # Long runs, cheap to draw: a character or markup repeated past every limit.
+    st.builds(
+        lambda chunk, count: chunk * count,
+        st.sampled_from(["a", "é", "😀", "]]>", "&", "\r\n"]),
+        st.integers(min_value=990, max_value=1100),
+    ),
+)
 _dates: Final = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
 _ids: Final = st.integers(min_value=0, max_value=2**63 - 1)
 
@@ -88,24 +135,26 @@ def _enum_strategy(enum_cls: type[enum.Enum]) -> st.SearchStrategy[Any]:
     return st.sampled_from(list(enum_cls))
 
 
-def _for_type(tp: Any, instants: st.SearchStrategy[datetime]) -> st.SearchStrategy[Any]:
+def _for_type(
+    tp: Any, instants: st.SearchStrategy[datetime], strings: st.SearchStrategy[str]
+) -> st.SearchStrategy[Any]:
     origin = typing.get_origin(tp)
     if origin in (types.UnionType, typing.Union):
         args = typing.get_args(tp)
-        parts = [_for_type(a, instants) for a in args if a is not type(None)]
+        parts = [_for_type(a, instants, strings) for a in args if a is not type(None)]
         union = st.one_of(*parts)
         return (st.none() | union) if type(None) in args else union
     if origin is tuple:
         (item, _ellipsis) = typing.get_args(tp)
-        return st.lists(_for_type(item, instants), max_size=2).map(tuple)
+        return st.lists(_for_type(item, instants, strings), max_size=2).map(tuple)
     if tp is Unrecognized:
         return unrecognized
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return _enum_strategy(tp)
     if isinstance(tp, type) and attrs.has(tp):
-        return strategy_for(tp)
+        return strategy_for(tp, text_strategy=strings)
     simple: Mapping[Any, st.SearchStrategy[Any]] = {
-        str: text,
+        str: strings,
         bool: st.booleans(),
         int: _ids,
         Decimal: money,
@@ -118,15 +167,23 @@ def _for_type(tp: Any, instants: st.SearchStrategy[datetime]) -> st.SearchStrate
 _SHIPSTATION_MODELS: Final = frozenset(getattr(ss, name) for name in ss.__all__)
 
 
-def _deferred(tp: Any, instants: st.SearchStrategy[datetime]) -> st.SearchStrategy[Any]:
+def _deferred(
+    tp: Any, instants: st.SearchStrategy[datetime], strings: st.SearchStrategy[str]
+) -> st.SearchStrategy[Any]:
     # Deferred, so that strategies of nested models are built when first drawn.
-    return st.deferred(lambda: _for_type(tp, instants))
+    return st.deferred(lambda: _for_type(tp, instants, strings))
 
 
-def strategy_for(cls: type, **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+def strategy_for(
+    cls: type,
+    *,
+    text_strategy: st.SearchStrategy[str] | None = None,
+    **overrides: st.SearchStrategy[Any],
+) -> st.SearchStrategy[Any]:
     """Return a strategy for any model class of this library, derived from its fields.
 
-    Keyword arguments replace the strategy of the named fields.
+    Keyword arguments replace the strategy of the named fields; *text_strategy* replaces the
+    strategy of every ``str`` field, nested models included (e.g. :data:`hostile_text`).
 
     >>> from listingmirror_shipstation.shipstation import Weight
     >>> from listingmirror_shipstation.testing.strategies import strategy_for
@@ -139,7 +196,9 @@ def strategy_for(cls: type, **overrides: st.SearchStrategy[Any]) -> st.SearchStr
     if unknown:
         raise TypeError(f"{cls.__name__} has no field {', '.join(unknown)}")
     fields = {
-        a.name: overrides[a.name] if a.name in overrides else _deferred(a.type, instants)
+        a.name: overrides[a.name]
+        if a.name in overrides
+        else _deferred(a.type, instants, text if text_strategy is None else text_strategy)
         for a in attrs.fields(cls)
     }
     return st.builds(cls, **fields)
@@ -160,6 +219,42 @@ shipstation_shipments_pages: Final = strategy_for(ss.ShipmentsPage)
 shipstation_fulfillments: Final = strategy_for(ss.Fulfillment)
 shipstation_stores: Final = strategy_for(ss.Store)
 shipstation_webhook_notifications: Final = strategy_for(ss.WebhookNotification)
+
+
+def _writable(order: cs.Order) -> bool:
+    try:
+        validate_order(order)
+    except ValidationError:
+        return False
+    return True
+
+
+_cs_money: Final = st.decimals(
+    min_value=Decimal("-9999999.99"), max_value=Decimal("9999999.99"), places=3
+)
+_cs_item: Final = strategy_for(
+    cs.Item,
+    text_strategy=hostile_text,
+    quantity=st.integers(1, MAX_QUANTITY),
+    unit_price=_cs_money,
+    weight=st.none() | _cs_money,
+    weight_units=st.none() | st.sampled_from(list(cs.WeightUnits)),
+    options=st.lists(
+        strategy_for(cs.Option, text_strategy=hostile_text, weight=st.none() | _cs_money),
+        max_size=12,
+    ).map(tuple),
+)
+#: Custom Store orders the export can write, with hostile text in every string field.
+customstore_orders: Final = strategy_for(
+    cs.Order,
+    text_strategy=hostile_text,
+    order_total=_cs_money,
+    tax_amount=st.none() | _cs_money,
+    shipping_amount=st.none() | _cs_money,
+    items=st.lists(_cs_item, max_size=3).map(tuple),
+).filter(_writable)
+#: ShipNotices as parsed (any text).
+customstore_ship_notices: Final = strategy_for(cs.ShipNotice)
 
 _nonblank: Final = text.filter(lambda s: bool(s.strip()))
 _prices: Final = st.decimals(min_value=0, max_value=Decimal("9999.99"), places=2)
@@ -187,7 +282,8 @@ _eligible_items: Final = strategy_for(
     weight_unit=st.none() | st.sampled_from(list(lm.WeightUnit)),
 )
 
-#: Listing Mirror orders that pass the default filters and the shipping-address rule.
+#: Listing Mirror orders that pass the default filters and the shipping-address rule (with a
+#: recipient name, which the Custom Store protocol requires).
 eligible_listingmirror_orders: Final = strategy_for(
     lm.Order,
     order_id=st.integers(1, 2**53),
@@ -196,7 +292,11 @@ eligible_listingmirror_orders: Final = strategy_for(
     fulfillment_channel=st.none() | st.just(lm.FulfillmentChannel.MERCHANT),
     order_items=st.lists(_eligible_items, min_size=1, max_size=4).map(tuple),
     ship_to=strategy_for(
-        lm.Address, street1=_nonblank, city=_nonblank, country=st.sampled_from(["US", "CA", "DE"])
+        lm.Address,
+        name=_nonblank,
+        street1=_nonblank,
+        city=_nonblank,
+        country=st.sampled_from(["US", "CA", "DE"]),
     ),
     discounts=st.lists(
         strategy_for(

@@ -1,0 +1,264 @@
+"""Wiring: a Listing Mirror order source and a shipment sink become a Custom Store endpoint.
+
+:class:`~listingmirror_shipstation.customstore.CustomStoreApp` speaks only Custom Store models.
+Most users start one level up, with Listing Mirror orders and
+shipment updates (:class:`~listingmirror_shipstation.listingmirror.ShipmentUpdate`):
+
+* implement :class:`ListingMirrorOrderSource` over your data ("Listing Mirror orders modified
+  between start and end"),
+* implement :class:`ShipmentSink` ("take this update, once"),
+* and call :func:`make_custom_store_app`.
+
+In between, the mapping applies the integration's rules (status map, integration and FBA/MCF
+filters, the shipping-address rule): orders that fail them are never exported and are reported
+through logging and the ``on_rejected`` hook.
+
+Ready-made defaults run with no setup: :class:`JsonFileOrderSource` (a Listing Mirror orders
+JSON file) and :class:`SQLiteShipmentSink` (updates stored once each in a local SQLite file).
+"""
+
+import abc
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import _jsontext
+from . import listingmirror as lm
+from .customstore import CustomStoreApp, OrderSource, ShipNotice, ShipNoticeReceiver
+from .customstore import models as cs
+from .errors import ConversionError
+from .mapping import MappingOptions, Rejection, convert_customstore_orders, ship_notice_to_update
+from .mapping.status import StatusMap
+
+__all__ = [
+    "JsonFileOrderSource",
+    "ListingMirrorOrderSource",
+    "MappedOrderSource",
+    "SQLiteShipmentSink",
+    "ShipmentSink",
+    "UpdatingReceiver",
+    "make_custom_store_app",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class ListingMirrorOrderSource(abc.ABC):
+    """Your Listing Mirror orders, by last-modified time."""
+
+    @abc.abstractmethod
+    def orders_modified(self, start: datetime, end: datetime) -> Iterable[lm.Order]:
+        """Return every order whose last-modified time is in ``[start, end]`` (aware, UTC).
+
+        Must not change anything (never bump a last-modified time because of an export).
+        """
+
+
+class ShipmentSink(abc.ABC):
+    """Where shipment updates for Listing Mirror go (your database, a queue, Listing Mirror)."""
+
+    @abc.abstractmethod
+    def deliver(self, update: lm.ShipmentUpdate) -> bool:
+        """Take *update*; return ``False`` if one with its ``shipment_id`` was already taken.
+
+        Must be idempotent by ``update.shipment_id``: ShipStation sometimes sends the same
+        notification twice, and a process may restart between the two.
+        """
+
+
+class MappedOrderSource(OrderSource):
+    """A Listing Mirror source seen through the mapping, as the Custom Store app needs it.
+
+    Args:
+        source: Your Listing Mirror orders.
+        options: The mapping options (status map, filters).
+        on_rejected: Called with each rejection (filtered or not); rejected orders are never
+            exported. Each is also logged.
+    """
+
+    def __init__(
+        self,
+        source: ListingMirrorOrderSource,
+        options: MappingOptions | None = None,
+        *,
+        on_rejected: Callable[[Rejection], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.options = options or MappingOptions()
+        self.on_rejected = on_rejected
+
+    def orders_modified(self, start: datetime, end: datetime) -> list[cs.Order]:
+        """Return the eligible orders of the window, converted for the export."""
+        result = convert_customstore_orders(self.source.orders_modified(start, end), self.options)
+        for rejection in result.rejected:
+            level = logging.INFO if rejection.filtered else logging.WARNING
+            logger.log(level, "not exported (%s): %s", rejection.reason, rejection.error)
+            if self.on_rejected is not None:
+                self.on_rejected(rejection)
+        for warning in result.warnings:
+            logger.warning("order %s: %s", warning.order_id, warning.message)
+        return list(result.orders)
+
+
+class UpdatingReceiver(ShipNoticeReceiver):
+    """Turns each ShipNotice into a ShipmentUpdate and delivers it to a sink, once.
+
+    Duplicates are recognised by :func:`~listingmirror_shipstation.mapping.ship_notice_key`:
+    first by a small in-memory memory of recent keys, then by the sink itself (which must be
+    idempotent, so that restarts are covered too).
+
+    Args:
+        sink: Where updates go.
+        statuses: The status map (for the status the update carries).
+        remember: How many recent shipment keys to remember in memory.
+    """
+
+    def __init__(
+        self, sink: ShipmentSink, *, statuses: StatusMap | None = None, remember: int = 10_000
+    ) -> None:
+        self.sink = sink
+        self.statuses = statuses or StatusMap()
+        self._remember = remember
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def receive(self, notice: ShipNotice) -> bool:
+        """Deliver the update for *notice*; ``False`` for a duplicate."""
+        update = ship_notice_to_update(notice, statuses=self.statuses)
+        key = update.shipment_id or ""
+        with self._lock:
+            if key in self._recent:
+                return False
+        fresh = self.sink.deliver(update)
+        with self._lock:
+            self._recent[key] = None
+            while len(self._recent) > self._remember:
+                self._recent.popitem(last=False)
+        return fresh
+
+
+def make_custom_store_app(
+    username: str,
+    password: str,
+    source: ListingMirrorOrderSource,
+    sink: ShipmentSink,
+    options: MappingOptions | None = None,
+    *,
+    page_size: int = 100,
+    on_rejected: Callable[[Rejection], None] | None = None,
+) -> CustomStoreApp:
+    """Build the whole Custom Store endpoint from credentials, a source, a sink and options.
+
+    >>> from listingmirror_shipstation.integration import (
+    ...     JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app)
+    >>> from listingmirror_shipstation.cli import EXAMPLE_ORDERS
+    >>> import tempfile, os
+    >>> db = os.path.join(tempfile.mkdtemp(), "shipments.sqlite3")
+    >>> app = make_custom_store_app(
+    ...     "shipstation", "s3cret", JsonFileOrderSource(EXAMPLE_ORDERS), SQLiteShipmentSink(db))
+    """
+    opts = options or MappingOptions()
+    return CustomStoreApp(
+        username,
+        password,
+        MappedOrderSource(source, opts, on_rejected=on_rejected),
+        UpdatingReceiver(sink, statuses=opts.statuses),
+        page_size=page_size,
+    )
+
+
+class JsonFileOrderSource(ListingMirrorOrderSource):
+    """Listing Mirror orders from a JSON file (an array or a ``{count, next, results}`` page).
+
+    The file is read again when it changes. An order is in a window by its ``last_modified``,
+    or its ``order_datetime`` when it has none. Orders that do not fit the model are logged
+    and left out.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._stamp: tuple[float, int] | None = None
+        self._orders: tuple[lm.Order, ...] = ()
+        self._lock = threading.Lock()
+
+    def _load(self) -> tuple[lm.Order, ...]:
+        stat = self.path.stat()
+        stamp = (stat.st_mtime, stat.st_size)
+        with self._lock:
+            if stamp != self._stamp:
+                parsed = lm.read_orders(_jsontext.loads(self.path.read_bytes()))
+                for error in parsed.errors:
+                    logger.warning("%s: %s", self.path, error)
+                self._orders, self._stamp = parsed.orders, stamp
+            return self._orders
+
+    def orders_modified(self, start: datetime, end: datetime) -> Iterator[lm.Order]:
+        """Yield the file's orders modified in ``[start, end]``."""
+        for order in self._load():
+            modified = order.last_modified or order.order_datetime
+            if start <= modified <= end:
+                yield order
+
+
+class SQLiteShipmentSink(ShipmentSink):
+    """Stores each update once, by ``shipment_id``, in a SQLite file (standard library).
+
+    Safe to share between threads (one connection per call) and across restarts.
+
+    Args:
+        path: The database file; created with its table when missing.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS shipment_updates ("
+                " shipment_id TEXT PRIMARY KEY,"
+                " order_id INTEGER,"
+                " market_order_id TEXT,"
+                " received_at TEXT NOT NULL,"
+                " body TEXT NOT NULL)"
+            )
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One connection, one transaction (committed, or rolled back on error), then closed."""
+        connection = sqlite3.connect(self.path, timeout=30)
+        try:
+            with connection:
+                yield connection
+        finally:
+            connection.close()
+
+    def deliver(self, update: lm.ShipmentUpdate) -> bool:
+        """Store *update* unless one with the same ``shipment_id`` is stored already."""
+        if not update.shipment_id:
+            raise ConversionError(
+                "cannot store a shipment update", errors=("shipment_id is required @ $",)
+            )
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO shipment_updates VALUES (?, ?, ?, ?, ?)",
+                (
+                    update.shipment_id,
+                    update.order_id,
+                    update.market_order_id,
+                    datetime.now(UTC).isoformat(),
+                    lm.dumps(update),
+                ),
+            )
+            return cursor.rowcount == 1  # committed as the block exits
+
+    def updates(self) -> list[lm.ShipmentUpdate]:
+        """Every stored update, oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT body FROM shipment_updates ORDER BY received_at, shipment_id"
+            ).fetchall()
+        return [lm.loads(body, lm.ShipmentUpdate) for (body,) in rows]

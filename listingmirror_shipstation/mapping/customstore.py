@@ -1,0 +1,270 @@
+"""Listing Mirror ↔ Custom Store: the same rules as the REST mapping, in the XML protocol's shape.
+
+Orders go through exactly the REST mapping (filters, the shipping-address rule, custom fields,
+money, discounts as adjustment lines, weights), then into the export's shape:
+
+* ``OrderID`` is Listing Mirror's ``order_id``; ``OrderNumber`` the marketplace order id.
+* ``OrderStatus`` is the name of the integration-table status that the order's status maps to:
+  always one of ``Unpaid``, ``Paid``, ``Shipped``, ``Cancelled``, ``Wait``. Type exactly these
+  into ShipStation's five status fields when connecting (Unpaid Status: ``Unpaid``; Paid Status:
+  ``Paid``; Shipped Status: ``Shipped``; Cancelled Status: ``Cancelled``; On-Hold Status:
+  ``Wait``); the :class:`~listingmirror_shipstation.mapping.StatusMap` (custom statuses, the
+  on-hold fallback) then decides where every order lands, with no list of custom statuses to
+  maintain in ShipStation.
+* ``LastModified`` is ``last_modified``, else the order date.
+* HTML entities in notes, the gift message, item names and option names and values are decoded
+  (``&amp;`` → ``&``), or they would show literally on packing slips.
+* ``CustomerCode`` is the buyer's email, else name, else the marketplace order id. ``BillTo``
+  carries the buyer's email. A ship-to name falls back to the buyer's name or the company; an
+  order with no name at all is rejected (the protocol requires one).
+
+ShipNotices come back as :class:`~listingmirror_shipstation.listingmirror.ShipmentUpdate`: status,
+tracking number, carrier, service, ship date and items (by ``LineItemID``, else SKU; none means
+the whole order) — never the shipping cost nor the notes to the customer.
+"""
+
+import hashlib
+import html
+from collections.abc import Iterable
+from decimal import Decimal
+
+from attrs import frozen
+
+from .._values import Unrecognized
+from ..customstore import models as cs
+from ..customstore.validate import validate_order
+from ..errors import InvalidOrderError, MappingError, ValidationError
+from ..listingmirror import models as lm
+from ..shipstation import models as ss
+from .orders import MappingOptions, MappingWarning, Rejection, _convert
+from .status import StatusMap
+
+__all__ = [
+    "CustomStoreConversion",
+    "convert_customstore_orders",
+    "ship_notice_key",
+    "ship_notice_to_update",
+    "status_text",
+    "to_customstore_order",
+]
+
+_UNITS = {
+    ss.WeightUnit.POUNDS: cs.WeightUnits.POUNDS,
+    ss.WeightUnit.OUNCES: cs.WeightUnits.OUNCES,
+    ss.WeightUnit.GRAMS: cs.WeightUnits.GRAMS,
+}
+
+
+@frozen(kw_only=True)
+class CustomStoreConversion:
+    """The outcome of converting a batch for the export.
+
+    Attributes:
+        orders: The Custom Store orders, in input order.
+        rejected: The orders not converted, each with its reason.
+        warnings: What was converted with a fallback or a value left out.
+    """
+
+    orders: tuple[cs.Order, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+    warnings: tuple[MappingWarning, ...] = ()
+
+
+def _decoded(text: str | None) -> str | None:
+    return None if text is None else html.unescape(text)
+
+
+def status_text(statuses: StatusMap, status: lm.OrderStatus | Unrecognized) -> str:
+    """Return the ``<OrderStatus>`` text for a Listing Mirror status (one of the five names)."""
+    target = statuses.to_shipstation(status)
+    name = statuses.to_listingmirror(target) or statuses.to_listingmirror(statuses.fallback)
+    return (name or lm.OrderStatus.WAIT).value
+
+
+def _weight(weight: ss.Weight | None) -> tuple[cs.WeightUnits | None, Decimal | None]:
+    if weight is None or not isinstance(weight.units, ss.WeightUnit):
+        return None, None
+    return _UNITS[weight.units], weight.value
+
+
+def _item(item: ss.OrderItem) -> cs.Item:
+    units, value = _weight(item.weight)
+    return cs.Item(
+        line_item_id=item.line_item_key,
+        sku=item.sku,
+        name=_decoded(item.name),
+        image_url=item.image_url,
+        weight=value,
+        weight_units=units,
+        quantity=item.quantity or 0,
+        unit_price=item.unit_price if item.unit_price is not None else Decimal(0),
+        upc=item.upc,
+        location=item.warehouse_location,
+        adjustment=item.adjustment,
+        options=tuple(
+            cs.Option(name=_decoded(o.name), value=_decoded(o.value)) for o in item.options or ()
+        ),
+    )
+
+
+def _ship_to_name(order: lm.Order) -> str:
+    address = order.ship_to
+    for candidate in (
+        address.name if address else None,
+        order.buyer_name,
+        address.company if address else None,
+    ):
+        if candidate and candidate.strip():
+            return candidate
+    raise InvalidOrderError(
+        "the shipping address needs a name (or the buyer's name, or a company)",
+        order_id=order.order_id,
+        field="ship_to.name",
+        value=None,
+    )
+
+
+def _convert_cs(
+    order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
+) -> cs.Order:
+    result = _shape(order, _convert(order, options, warnings), options)
+    try:
+        validate_order(result)
+    except ValidationError as exc:  # e.g. an order number of control characters only
+        raise InvalidOrderError(
+            str(exc), order_id=order.order_id, field=exc.field, value=exc.value
+        ) from exc
+    return result
+
+
+def _shape(order: lm.Order, rest: ss.Order, options: MappingOptions) -> cs.Order:
+    """Move the REST mapping's result, plus the export's own fields, into a Custom Store order."""
+    ship_name = _ship_to_name(order)
+    ship_to = order.ship_to or lm.Address()
+    bill = order.bill_to
+    advanced = rest.advanced_options or ss.AdvancedOptions()
+    return cs.Order(
+        order_id=str(order.order_id),
+        order_number=rest.order_number,
+        order_date=order.order_datetime,
+        order_status=status_text(options.statuses, order.order_status),
+        last_modified=order.last_modified or order.order_datetime,
+        shipping_method=order.requested_shipping_method,
+        payment_method=order.payment_method,
+        currency_code=order.currency,
+        order_total=rest.amount_paid if rest.amount_paid is not None else Decimal(0),
+        tax_amount=rest.tax_amount,
+        shipping_amount=(rest.shipping_amount if rest.shipping_amount is not None else Decimal(0)),
+        customer_notes=_decoded(order.customer_notes),
+        internal_notes=_decoded(order.internal_notes),
+        gift=rest.gift,
+        gift_message=_decoded(order.gift_message),
+        custom_field1=advanced.custom_field1,
+        custom_field2=advanced.custom_field2,
+        custom_field3=advanced.custom_field3,
+        customer=cs.Customer(
+            customer_code=order.buyer_email or order.buyer_name or order.market_order_id,
+            bill_to=cs.Address(
+                name=(bill.name if bill and bill.name else None) or order.buyer_name or ship_name,
+                company=bill.company if bill else None,
+                address1=bill.street1 if bill else None,
+                address2=bill.street2 if bill else None,
+                city=bill.city if bill else None,
+                state=bill.state if bill else None,
+                postal_code=bill.postal_code if bill else None,
+                country=bill.country if bill else None,
+                phone=(bill.phone if bill and bill.phone else None) or order.buyer_phone,
+                email=order.buyer_email,
+            ),
+            ship_to=cs.Address(
+                name=ship_name,
+                company=ship_to.company,
+                address1=ship_to.street1,
+                address2=", ".join(p for p in (ship_to.street2, ship_to.street3) if p) or None,
+                city=ship_to.city,
+                state=ship_to.state,
+                postal_code=ship_to.postal_code,
+                country=ship_to.country,
+                phone=ship_to.phone or order.buyer_phone,
+            ),
+        ),
+        items=tuple(_item(i) for i in rest.items or ()),
+    )
+
+
+def to_customstore_order(order: lm.Order, options: MappingOptions | None = None) -> cs.Order:
+    """Convert one Listing Mirror order into the Custom Store export's order.
+
+    Raises:
+        MappingError: The order is filtered out or cannot be converted (same reasons as
+            :func:`~listingmirror_shipstation.mapping.to_shipstation_order`, plus a missing
+            ship-to name).
+    """
+    return _convert_cs(order, options or MappingOptions(), [])
+
+
+def convert_customstore_orders(
+    orders: Iterable[lm.Order], options: MappingOptions | None = None
+) -> CustomStoreConversion:
+    """Convert a batch for the export; one bad order never sinks the others."""
+    opts = options or MappingOptions()
+    converted: list[cs.Order] = []
+    rejected: list[Rejection] = []
+    warnings: list[MappingWarning] = []
+    for order in orders:
+        order_warnings: list[MappingWarning] = []
+        try:
+            converted.append(_convert_cs(order, opts, order_warnings))
+        except MappingError as exc:
+            rejected.append(Rejection(order=order, error=exc))
+        else:
+            warnings.extend(order_warnings)
+    return CustomStoreConversion(
+        orders=tuple(converted), rejected=tuple(rejected), warnings=tuple(warnings)
+    )
+
+
+def ship_notice_key(notice: cs.ShipNotice) -> str:
+    """Return a stable key of one shipment: same notice sent twice → same key.
+
+    Built from the order (``OrderID``, else ``OrderNumber``), the tracking number and the
+    shipped lines, as ShipStation sends no shipment id in the Custom Store protocol.
+    """
+    lines = sorted((i.line_item_id or "", i.sku or "", i.quantity or 0) for i in notice.items)
+    material = repr(
+        (notice.order_id or "", notice.order_number or "", notice.tracking_number or "", lines)
+    )
+    digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    return f"shipnotice-{digest}"
+
+
+def ship_notice_to_update(
+    notice: cs.ShipNotice, *, statuses: StatusMap | None = None
+) -> lm.ShipmentUpdate:
+    """Turn a ShipNotice into the update Listing Mirror receives.
+
+    The order is named by ``OrderID`` (Listing Mirror's ``order_id``, as this library exports
+    it) and by ``OrderNumber``. Items name ``LineItemID`` when ShipStation sends it, and always
+    the SKU, so a receiver can match lines by id and fall back to SKU; no items means the whole
+    order. ``shipment_id`` is :func:`ship_notice_key`, for exactly-once delivery.
+    """
+    statuses = statuses or StatusMap()
+    raw_id = notice.order_id or ""
+    order_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() else None
+    status = statuses.to_listingmirror(ss.OrderStatus.SHIPPED) or lm.OrderStatus.SHIPPED
+    return lm.ShipmentUpdate(
+        order_id=order_id,
+        market_order_id=notice.order_number,
+        status=status,
+        tracking_number=notice.tracking_number,
+        carrier=notice.carrier,
+        service=notice.service,
+        ship_date=notice.ship_date
+        or (notice.label_create_date.date() if notice.label_create_date else None),
+        items=tuple(
+            lm.ShippedItem(quantity=i.quantity, sku=i.sku, line_item_id=i.line_item_id)
+            for i in notice.items
+            if i.quantity is not None
+        ),
+        shipment_id=ship_notice_key(notice),
+    )

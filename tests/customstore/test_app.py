@@ -1,0 +1,326 @@
+"""The Custom Store endpoint, end to end: a real HTTP server on 127.0.0.1, called as ShipStation."""
+
+import base64
+import logging
+import threading
+import time
+import urllib.parse
+import wsgiref.simple_server
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from socketserver import ThreadingMixIn
+
+import attrs
+import pytest
+import urllib3
+
+from listingmirror_shipstation import customstore as cs
+from listingmirror_shipstation import listingmirror as lm
+from listingmirror_shipstation.errors import ConfigurationError
+from listingmirror_shipstation.integration import (
+    ListingMirrorOrderSource,
+    ShipmentSink,
+    make_custom_store_app,
+)
+from listingmirror_shipstation.mapping import Rejection
+
+from .test_xml import BILLION_LAUGHS, NOTICE, xxe
+
+USER, PASSWORD = "shipstation", "pa:ss wörd&=?"
+START = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def lm_order(number: int, **changes: object) -> lm.Order:
+    order = lm.Order(
+        order_id=number,
+        market_order_id=f"M-{number}",
+        order_datetime=START + timedelta(hours=number),
+        last_modified=START + timedelta(hours=number, minutes=5),
+        order_status=lm.OrderStatus.PAID,
+        buyer_name="Ana",
+        ship_to=lm.Address(name="Ana", street1="1 Main St", city="Austin", country="US"),
+        order_items=(lm.OrderItem(sku=f"SKU-{number}", quantity=1, price=Decimal("9.99")),),
+    )
+    return attrs.evolve(order, **changes)
+
+
+class ListSource(ListingMirrorOrderSource):
+    def __init__(self, orders: Iterable[lm.Order]) -> None:
+        self.orders = list(orders)
+        self.calls: list[tuple[datetime, datetime]] = []
+
+    def orders_modified(self, start: datetime, end: datetime) -> list[lm.Order]:
+        self.calls.append((start, end))
+        return [o for o in self.orders if start <= (o.last_modified or o.order_datetime) <= end]
+
+
+class ListSink(ShipmentSink):
+    def __init__(self) -> None:
+        self.updates: list[lm.ShipmentUpdate] = []
+
+    def deliver(self, update: lm.ShipmentUpdate) -> bool:
+        if any(u.shipment_id == update.shipment_id for u in self.updates):
+            return False
+        self.updates.append(update)
+        return True
+
+
+class _Server(ThreadingMixIn, wsgiref.simple_server.WSGIServer):
+    daemon_threads = True
+
+
+class _Handler(wsgiref.simple_server.WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator[object]:
+    """Start a WSGI app on 127.0.0.1 (any free port); return its base URL."""
+    servers: list[wsgiref.simple_server.WSGIServer] = []
+
+    def start(app: object) -> str:
+        server = wsgiref.simple_server.make_server(
+            "127.0.0.1",
+            0,
+            app,
+            server_class=_Server,
+            handler_class=_Handler,  # type: ignore[arg-type]
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/shipstation"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def http() -> Iterator[urllib3.PoolManager]:
+    with urllib3.PoolManager(timeout=urllib3.Timeout(connect=5, read=10), retries=False) as pool:
+        yield pool
+
+
+def auth(user: str = USER, password: str = PASSWORD) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def export_url(base: str, page: int, start: datetime = START, days: int = 30) -> str:
+    fmt = "%m/%d/%Y %H:%M"
+    query = (
+        urllib.parse.urlencode(
+            {
+                "action": "export",
+                "start_date": start.strftime(fmt),
+                "end_date": (start + timedelta(days=days)).strftime(fmt),
+                "page": page,
+            }
+        )
+        .replace("%2F", "%2f")
+        .replace("%3A", "%3a")
+    )  # ShipStation's lower-case hex
+    return f"{base}?{query}"
+
+
+SHIPNOTIFY = (
+    "?action=shipnotify&order_number=TV-1001&carrier=USPS&service="
+    "&tracking_number=9400100000000000000001"
+)
+
+
+class TestExport:
+    def test_pages_cover_every_order_exactly_once(self, serve, http) -> None:
+        """Seven orders, three per page: three pages, every order once, in a stable order."""
+        source = ListSource(lm_order(n) for n in (5, 1, 7, 3, 2, 6, 4))
+        base = serve(make_custom_store_app(USER, PASSWORD, source, ListSink(), page_size=3))
+        seen: list[str] = []
+        for page in (1, 2, 3):
+            response = http.request("GET", export_url(base, page), headers=auth())
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("text/xml")
+            parsed = cs.parse_orders(response.data)
+            assert parsed.pages == 3
+            seen += [o.order_number for o in parsed.orders]
+        assert seen == [f"M-{n}" for n in range(1, 8)]
+        beyond = http.request("GET", export_url(base, 4), headers=auth())
+        assert cs.parse_orders(beyond.data) == cs.OrdersPage(pages=3)
+
+    def test_only_the_window_and_only_eligible_orders(self, serve, http) -> None:
+        """Orders outside the window, FBA orders and address-less ones are never exported."""
+        rejected: list[Rejection] = []
+        source = ListSource(
+            [
+                lm_order(1),
+                lm_order(2, fulfillment_channel=lm.FulfillmentChannel.FBA),
+                lm_order(3, ship_to=None),
+                lm_order(4, last_modified=START - timedelta(days=3)),
+            ]
+        )
+        app = make_custom_store_app(USER, PASSWORD, source, ListSink(), on_rejected=rejected.append)
+        data = http.request("GET", export_url(serve(app), 1), headers=auth()).data
+        page = cs.parse_orders(data)
+        assert [o.order_number for o in page.orders] == ["M-1"]
+        assert page.pages == 1
+        assert sorted(r.reason for r in rejected) == [
+            "excluded_fulfillment_channel",
+            "missing_shipping_address",
+        ]
+        assert source.calls == [(START, START + timedelta(days=30))]
+
+    def test_credentials_in_the_query_are_accepted(self, serve, http) -> None:
+        """SS-UserName and SS-Password query parameters work instead of Basic."""
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), ListSink()))
+        query = urllib.parse.urlencode({"SS-UserName": USER, "SS-Password": PASSWORD})
+        response = http.request("GET", export_url(base, 1) + "&" + query)
+        assert response.status == 200
+        assert cs.parse_orders(response.data) == cs.OrdersPage(pages=0)
+
+    def test_invalid_orders_from_a_source_are_left_out_and_reported(self, serve, http) -> None:
+        """An order the protocol cannot carry is not exported, nor counted in pages."""
+        good = cs.Order(
+            order_number="A",
+            order_status="Paid",
+            order_total=Decimal(1),
+            order_date=START,
+            last_modified=START,
+            customer=cs.Customer(),
+        )
+        bad = attrs.evolve(good, order_number="B", order_total=Decimal("1E9"))
+
+        class Source(cs.OrderSource):
+            def orders_modified(self, start: datetime, end: datetime) -> list[cs.Order]:
+                return [good, bad]
+
+        class Receiver(cs.ShipNoticeReceiver):
+            def receive(self, notice: cs.ShipNotice) -> bool:
+                return True
+
+        invalid: list[str] = []
+        app = cs.CustomStoreApp(
+            USER,
+            PASSWORD,
+            Source(),
+            Receiver(),
+            on_invalid=lambda order, error: invalid.append(f"{order.order_number}:{error.field}"),
+        )
+        page = cs.parse_orders(http.request("GET", export_url(serve(app), 1), headers=auth()).data)
+        assert [o.order_number for o in page.orders] == ["A"]
+        assert invalid == ["B:order_total"]
+
+
+class TestShipNotify:
+    def test_twice_delivers_once(self, serve, http) -> None:
+        """The same notice posted twice: both answered 200, one update delivered."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        answers = [
+            http.request("POST", base + SHIPNOTIFY, body=NOTICE, headers=auth()) for _ in range(2)
+        ]
+        assert [a.status for a in answers] == [200, 200]
+        assert b"<Result>ok</Result>" in answers[0].data
+        assert b"<Result>duplicate</Result>" in answers[1].data
+        (update,) = sink.updates
+        assert (update.order_id, update.tracking_number, update.carrier) == (
+            900001,
+            "9400100000000000000001",
+            "USPS",
+        )
+        assert update.items[0].line_item_id == "L-1"
+
+    def test_empty_body_ships_the_whole_order_from_the_query(self, serve, http) -> None:
+        """No body: the query names order and tracking; no items means the whole order."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        response = http.request("POST", base + SHIPNOTIFY, body=b"", headers=auth())
+        assert response.status == 200
+        (update,) = sink.updates
+        assert (update.market_order_id, update.items) == ("TV-1001", ())
+
+    def test_xxe_is_refused_and_no_file_is_read(self, serve, http, tmp_path: Path) -> None:
+        """An external-entity body is answered 400 and the file's content goes nowhere."""
+        secret = tmp_path / "secret.txt"
+        secret.write_text("TOP-SECRET", encoding="utf-8")
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        response = http.request("POST", base + SHIPNOTIFY, body=xxe(secret), headers=auth())
+        assert response.status == 400
+        assert b"TOP-SECRET" not in response.data
+        assert sink.updates == []
+
+    def test_billion_laughs_is_refused_quickly(self, serve, http) -> None:
+        """Entity expansion never starts: a prompt 400."""
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), ListSink()))
+        started = time.perf_counter()
+        response = http.request("POST", base + SHIPNOTIFY, body=BILLION_LAUGHS, headers=auth())
+        assert response.status == 400
+        assert time.perf_counter() - started < 5  # generous: refusal is immediate
+
+    def test_body_over_the_limit_is_413(self, serve, http) -> None:
+        """A body larger than max_body_bytes is refused unread."""
+        app = make_custom_store_app(USER, PASSWORD, ListSource([]), ListSink())
+        app.max_body_bytes = 100
+        response = http.request("POST", serve(app) + SHIPNOTIFY, body=NOTICE, headers=auth())
+        assert response.status == 413
+        assert b"<Error>" in response.data
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        "headers",
+        [{}, auth(password="wrong"), auth(user="other"), {"Authorization": "Basic !!!"}],
+        ids=["none", "password", "user", "garbage"],
+    )
+    def test_wrong_credentials_are_401_with_xml(self, serve, http, headers: dict[str, str]) -> None:
+        """401 with a well-formed XML body (never empty) and a Basic challenge."""
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), ListSink()))
+        response = http.request("GET", export_url(base, 1), headers=headers)
+        assert response.status == 401
+        assert response.headers["WWW-Authenticate"].startswith("Basic")
+        assert b"<Code>unauthorized</Code>" in response.data
+        assert PASSWORD.encode() not in response.data
+
+    def test_methods_and_actions(self, serve, http) -> None:
+        """Wrong method: 405 with Allow. Unknown action: 400. Both XML."""
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), ListSink()))
+        wrong = http.request("POST", export_url(base, 1), headers=auth())
+        assert (wrong.status, wrong.headers["Allow"]) == (405, "GET, HEAD")
+        unknown = http.request("GET", base + "?action=dance", headers=auth())
+        assert unknown.status == 400
+        assert b"<Code>unknown_action</Code>" in unknown.data
+        bad = http.request("GET", base + "?action=export&start_date=soon", headers=auth())
+        assert bad.status == 400
+        assert b"start_date" in bad.data
+
+    def test_unexpected_failure_is_a_generic_500_logged_without_secrets(
+        self, serve, http, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The body says nothing; the log has the traceback but not the password or query."""
+
+        class Broken(ListingMirrorOrderSource):
+            def orders_modified(self, start: datetime, end: datetime) -> list[lm.Order]:
+                raise RuntimeError("database on fire")
+
+        base = serve(make_custom_store_app(USER, PASSWORD, Broken(), ListSink()))
+        query = urllib.parse.urlencode({"SS-UserName": USER, "SS-Password": PASSWORD})
+        with caplog.at_level(logging.DEBUG, logger="listingmirror_shipstation"):
+            response = http.request("GET", export_url(base, 1) + "&" + query)
+        assert response.status == 500
+        assert b"database on fire" not in response.data
+        assert b"<Code>internal_error</Code>" in response.data
+        assert "database on fire" in caplog.text
+        assert PASSWORD not in caplog.text
+        assert urllib.parse.quote_plus(PASSWORD) not in caplog.text
+
+    def test_configuration_and_repr(self) -> None:
+        """Empty credentials are refused; the password never shows in a repr."""
+        app = make_custom_store_app(USER, PASSWORD, ListSource([]), ListSink())
+        assert PASSWORD not in repr(app)
+        with pytest.raises(ConfigurationError):
+            make_custom_store_app(USER, "", ListSource([]), ListSink())
+        with pytest.raises(ConfigurationError):
+            make_custom_store_app(USER, PASSWORD, ListSource([]), ListSink(), page_size=0)
