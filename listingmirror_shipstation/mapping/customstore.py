@@ -33,10 +33,10 @@ from attrs import frozen
 from .._values import Unrecognized
 from ..customstore import models as cs
 from ..customstore.validate import validate_order
-from ..errors import InvalidOrderError, MappingError, ValidationError
+from ..errors import InvalidOrderError, ValidationError
 from ..listingmirror import models as lm
 from ..shipstation import models as ss
-from .orders import MappingOptions, MappingWarning, Rejection, _convert
+from .orders import MappingOptions, MappingWarning, Rejection, _convert, _run_batch
 from .status import StatusMap
 
 __all__ = [
@@ -207,21 +207,8 @@ def convert_customstore_orders(
     orders: Iterable[lm.Order], options: MappingOptions | None = None
 ) -> CustomStoreConversion:
     """Convert a batch for the export; one bad order never sinks the others."""
-    opts = options or MappingOptions()
-    converted: list[cs.Order] = []
-    rejected: list[Rejection] = []
-    warnings: list[MappingWarning] = []
-    for order in orders:
-        order_warnings: list[MappingWarning] = []
-        try:
-            converted.append(_convert_cs(order, opts, order_warnings))
-        except MappingError as exc:
-            rejected.append(Rejection(order=order, error=exc))
-        else:
-            warnings.extend(order_warnings)
-    return CustomStoreConversion(
-        orders=tuple(converted), rejected=tuple(rejected), warnings=tuple(warnings)
-    )
+    converted, rejected, warnings = _run_batch(orders, options or MappingOptions(), _convert_cs)
+    return CustomStoreConversion(orders=converted, rejected=rejected, warnings=warnings)
 
 
 def ship_notice_key(notice: cs.ShipNotice) -> str:

@@ -32,9 +32,9 @@ The rules (each one tested, most by a property):
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final
+from typing import Final, TypeVar
 
 from attrs import field, frozen
 
@@ -492,20 +492,33 @@ def convert_orders(
     >>> [(r.order.order_id, r.reason) for r in result.rejected]
     [(8, 'missing_shipping_address')]
     """
-    opts = options or MappingOptions()
-    converted: list[ss.Order] = []
+    converted, rejected, warnings = _run_batch(orders, options or MappingOptions(), _convert)
+    return ConversionResult(orders=converted, rejected=rejected, warnings=warnings)
+
+
+_T = TypeVar("_T")
+
+
+def _run_batch(
+    orders: Iterable[lm.Order],
+    options: MappingOptions,
+    convert: Callable[[lm.Order, MappingOptions, list[MappingWarning]], _T],
+) -> tuple[tuple[_T, ...], tuple[Rejection, ...], tuple[MappingWarning, ...]]:
+    """Run *convert* over a batch: each MappingError becomes a rejection, never an exception.
+
+    Warnings of a rejected order are dropped (its rejection says more); rejections are logged.
+    """
+    converted: list[_T] = []
     rejected: list[Rejection] = []
     warnings: list[MappingWarning] = []
     for order in orders:
         order_warnings: list[MappingWarning] = []
         try:
-            converted.append(_convert(order, opts, order_warnings))
+            converted.append(convert(order, options, order_warnings))
         except MappingError as exc:
             rejected.append(Rejection(order=order, error=exc))
             level = logging.INFO if exc.filtered else logging.WARNING
             logger.log(level, "order %s not converted: %s", order.order_id, exc)
         else:
             warnings.extend(order_warnings)
-    return ConversionResult(
-        orders=tuple(converted), rejected=tuple(rejected), warnings=tuple(warnings)
-    )
+    return tuple(converted), tuple(rejected), tuple(warnings)
