@@ -40,10 +40,14 @@ nitpicky = True
 nitpick_ignore_regex = [
     ("py:class", r"(datetime|decimal|enum|typing|collections\.abc|zoneinfo|types)\..*"),
     ("py:class", r"(attrs|attr|cattrs|cattr|hypothesis|urllib3|argparse)\..*"),
-    ("py:(class|func|mod)", r"(abc|pathlib|urllib|wsgiref|sqlite3|socketserver)\..*"),
+    ("py:(class|func|mod)", r"(abc|pathlib|urllib|wsgiref|sqlite3|socketserver|collections)\..*"),
     ("py:(class|obj|data|exc|func)", r"(.*\.)?(T|_T_co|Any|Final|ClassVar|TypeVar|Self)"),
     ("py:(exc|class|func|meth|mod|data)", r"(ValueError|TypeError|json\.loads)"),
     ("py:class", r".*\.SearchStrategy.*"),
+    # Private bases (shown by show-inheritance) are not documented on purpose.
+    ("py:class", r"listingmirror_shipstation\..*\._\w+"),
+    # A generic re-exported class: its alias keeps the defining module's path.
+    ("py:class", r"listingmirror_shipstation\.listingmirror\.client\.Page"),
 ]
 
 doctest_global_setup = """

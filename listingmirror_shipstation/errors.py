@@ -4,6 +4,15 @@ Catch :class:`ListingMirrorShipStationError` to catch them all. Each error that 
 value names the field and the value (secrets are never part of a message)::
 
     ListingMirrorShipStationError
+    ├── TransportError          no HTTP response (.method, .url)
+    │   ├── ConnectError        never reached the server: safe to retry
+    │   ├── RequestTimeout      no answer in time (also a builtin TimeoutError)
+    │   └── AmbiguousOutcomeError   a non-idempotent request may or may not have been applied
+    ├── APIError                an error status (.status, .message, .model_state, .headers, .body)
+    │   ├── BadRequestError 400 · AuthenticationError 401 · AccessDeniedError 403
+    │   ├── NotFoundError 404 · RateLimitError 429 (.retry_after) · ServerError 5xx
+    │   └── (any other status >= 400 is a plain APIError)
+    ├── UnsafeURLError          a URL to follow points away from the API host: not followed
     ├── ConversionError         a payload did not fit the models (.errors: "message @ $.path")
     ├── ValidationError         a value we would send is invalid; nothing was sent (.field, .value)
     ├── ConfigurationError      contradictory or impossible options (also a builtin ValueError)
@@ -22,10 +31,20 @@ process boundaries in job queues).
 """
 
 import functools
-from typing import Any, ClassVar
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, Final
 
 __all__ = [
+    "STATUS_ERRORS",
+    "APIError",
+    "AccessDeniedError",
+    "AmbiguousOutcomeError",
+    "AuthenticationError",
+    "BadRequestError",
     "ConfigurationError",
+    "ConnectError",
     "ConversionError",
     "ExcludedFulfillmentError",
     "IntegrationNotSelectedError",
@@ -33,11 +52,18 @@ __all__ = [
     "ListingMirrorShipStationError",
     "MappingError",
     "MissingShippingAddressError",
+    "NotFoundError",
     "PayloadTooLargeError",
+    "RateLimitError",
+    "RequestTimeout",
+    "ServerError",
+    "TransportError",
     "UnmappedStatusError",
+    "UnsafeURLError",
     "UnsafeXMLError",
     "ValidationError",
     "XMLError",
+    "error_for",
 ]
 
 #: Longest value representation put into a message; longer values are cut with an ellipsis.
@@ -54,6 +80,199 @@ def _show(value: object) -> str:
 
 class ListingMirrorShipStationError(Exception):
     """Base class of every error raised by this library."""
+
+
+class TransportError(ListingMirrorShipStationError):
+    """No HTTP response was received.
+
+    Attributes:
+        method: The request's method.
+        url: The request's URL (never carries credentials: they travel in a header).
+    """
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return functools.partial(type(self), self.args[0], method=self.method, url=self.url), ()
+
+
+class ConnectError(TransportError):
+    """The connection could not be made (refused, DNS, TLS, connect timeout): nothing was sent."""
+
+
+class RequestTimeout(TransportError, TimeoutError):  # noqa: N818 - reads as it happens
+    """The server did not answer in time; the request may have been received."""
+
+
+class AmbiguousOutcomeError(TransportError):
+    """A request that is not safe to repeat was sent, and no answer came back.
+
+    It may or may not have been applied: check before sending it again (e.g. list the orders
+    marked shipped before marking again).
+    """
+
+
+class UnsafeURLError(ListingMirrorShipStationError, ValueError):
+    """A URL to follow (a webhook's ``resource_url``) does not point at the API host.
+
+    It is not followed, so the API credentials cannot be sent anywhere else.
+    """
+
+
+class APIError(ListingMirrorShipStationError):
+    """The server answered with an error status.
+
+    Attributes:
+        status: The HTTP status.
+        message: The server's message (``message`` or ``Message``, and ``ExceptionMessage``
+            when present), or the start of the body when it is not JSON.
+        model_state: ShipStation's per-field validation messages (``ModelState``), if any.
+        method: The request's method.
+        url: The request's URL.
+        headers: The response headers (lower-cased names).
+        body: The raw response body.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        model_state: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        detail = "".join(
+            f"; {field}: {' '.join(texts)}" for field, texts in (model_state or {}).items()
+        )
+        super().__init__(f"{status} from {method} {url}: {message}{detail}")
+        self.message = message
+        self.status = status
+        self.method = method
+        self.url = url
+        self.headers = dict(headers or {})
+        self.body = body
+        self.model_state = dict(model_state or {})
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, method={self.method!r}, url={self.url!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            functools.partial(
+                type(self),
+                self.message,
+                status=self.status,
+                method=self.method,
+                url=self.url,
+                headers=self.headers,
+                body=self.body,
+                model_state=self.model_state,
+            ),
+            (),
+        )
+
+
+class BadRequestError(APIError, ValueError):
+    """400: the request was invalid (see ``model_state``)."""
+
+
+class AuthenticationError(APIError):
+    """401: the credentials were refused."""
+
+
+class AccessDeniedError(APIError):
+    """403: the credentials may not do this."""
+
+
+class NotFoundError(APIError, LookupError):
+    """404: no such resource."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests, and retrying did not help before the deadline.
+
+    ``retry_after`` says how long the server asked to wait.
+    """
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds to wait, from ``Retry-After`` or ``X-Rate-Limit-Reset``."""
+        for name in ("retry-after", "x-rate-limit-reset"):
+            try:
+                return max(0.0, float(self.headers[name]))
+            except (KeyError, ValueError):
+                continue
+        return None
+
+
+class ServerError(APIError):
+    """5xx: the server failed."""
+
+
+#: The error class of each status; other statuses >= 500 are ServerError, others APIError.
+STATUS_ERRORS: Final[Mapping[int, type[APIError]]] = MappingProxyType(
+    {
+        400: BadRequestError,
+        401: AuthenticationError,
+        403: AccessDeniedError,
+        404: NotFoundError,
+        429: RateLimitError,
+    }
+)
+
+_SERVER_ERROR_FLOOR: Final = 500
+_BODY_IN_MESSAGE: Final = 200
+
+
+def error_for(
+    status: int, *, method: str, url: str, headers: Mapping[str, str], body: bytes
+) -> APIError:
+    """Build the typed error for an error response, reading the server's message from the body.
+
+    ShipStation's bodies are ``{"Message", "ModelState", "ExceptionMessage"}``,
+    ``{"message"}``, plain text or empty; Listing Mirror's carry ``errors``. All are read.
+    """
+    cls = STATUS_ERRORS.get(status) or (ServerError if status >= _SERVER_ERROR_FLOOR else APIError)
+    message, model_state = _read_error_body(body)
+    return cls(
+        message or f"HTTP {status}",
+        status=status,
+        method=method,
+        url=url,
+        headers=headers,
+        body=body,
+        model_state=model_state,
+    )
+
+
+def _read_error_body(body: bytes) -> tuple[str, dict[str, tuple[str, ...]]]:
+    text = body.decode("utf-8", errors="replace").strip()
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return text[:_BODY_IN_MESSAGE], {}
+    if not isinstance(data, dict):
+        return text[:_BODY_IN_MESSAGE], {}
+    parts = [
+        str(data[key])
+        for key in ("message", "Message", "ExceptionMessage", "detail", "errors")
+        if data.get(key)
+    ]
+    model_state: dict[str, tuple[str, ...]] = {}
+    state = data.get("ModelState")
+    if isinstance(state, dict):
+        for field, texts in state.items():
+            items = texts if isinstance(texts, list) else [texts]
+            model_state[str(field)] = tuple(str(t) for t in items)
+    return " ".join(parts) or text[:_BODY_IN_MESSAGE], model_state
 
 
 class ConversionError(ListingMirrorShipStationError, ValueError):
@@ -78,18 +297,19 @@ class ValidationError(ListingMirrorShipStationError, ValueError):
     """A value that would be sent is invalid; nothing was sent.
 
     Attributes:
+        message: What is wrong, without the field and the value.
         field: Where the value is, e.g. ``"order_number"`` or ``"items[2].quantity"``.
         value: The offending value.
     """
 
     def __init__(self, message: str, *, field: str, value: object) -> None:
         super().__init__(f"{field}: {message} (got {_show(value)})")
+        self.message = message
         self.field = field
         self.value = value
-        self._message = message
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return functools.partial(type(self), self._message, field=self.field, value=self.value), ()
+        return functools.partial(type(self), self.message, field=self.field, value=self.value), ()
 
 
 class ConfigurationError(ListingMirrorShipStationError, ValueError):

@@ -21,6 +21,31 @@ SAMPLES: list[Exception] = [
     errors.UnmappedStatusError("status 'X' has no mapping", order_id=5, status="X"),
     errors.InvalidOrderError("too long", order_id=6, field="market_order_id", value="y"),
     errors.XMLError("not well-formed XML: no element found"),
+    errors.TransportError("broken", method="GET", url="https://x.invalid/a"),
+    errors.ConnectError("refused", method="GET", url="https://x.invalid/a"),
+    errors.RequestTimeout("slow", method="GET", url="https://x.invalid/a"),
+    errors.AmbiguousOutcomeError("maybe", method="POST", url="https://x.invalid/a"),
+    errors.UnsafeURLError("refusing https://evil.example"),
+    *(
+        cls(
+            "boom",
+            status=status,
+            method="GET",
+            url="https://x.invalid/a",
+            headers={"a": "b"},
+            body=b"{}",
+            model_state={"f": ("bad",)},
+        )
+        for cls, status in (
+            (errors.APIError, 418),
+            (errors.BadRequestError, 400),
+            (errors.AuthenticationError, 401),
+            (errors.AccessDeniedError, 403),
+            (errors.NotFoundError, 404),
+            (errors.RateLimitError, 429),
+            (errors.ServerError, 500),
+        )
+    ),
     errors.UnsafeXMLError("refused unsafe XML: DTDForbidden"),
     errors.PayloadTooLargeError("body of 9 bytes is over the limit of 5", size=9, limit=5),
 ]
@@ -67,3 +92,25 @@ def test_rejection_reasons_are_stable_codes() -> None:
         "ExcludedFulfillmentError",
         "IntegrationNotSelectedError",
     }
+
+
+def test_error_for_picks_the_class_from_the_table() -> None:
+    """Known statuses get their class, other 5xx ServerError, anything else APIError."""
+    cases = {
+        400: errors.BadRequestError,
+        404: errors.NotFoundError,
+        503: errors.ServerError,
+        418: errors.APIError,
+    }
+    for status, cls in cases.items():
+        error = errors.error_for(status, method="GET", url="u", headers={}, body=b"not json")
+        assert type(error) is cls
+        assert error.message == "not json"
+
+
+def test_api_error_repr_hides_the_body() -> None:
+    """The repr shows status, method and URL only (bodies may carry personal data)."""
+    error = errors.error_for(
+        500, method="GET", url="https://x/a", headers={}, body=b'{"Message": "m"}'
+    )
+    assert repr(error) == "ServerError(status=500, method='GET', url='https://x/a')"

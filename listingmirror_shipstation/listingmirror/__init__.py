@@ -1,7 +1,8 @@
 """Listing Mirror: order models and the API v2 JSON converter."""
 
 from .._exports import adopt
-from . import json
+from . import client, json
+from .client import DEFAULT_BASE_URL, ListingMirrorClient, Page
 from .json import (
     CONFIRMED_KEYS,
     ParsedOrders,
@@ -15,10 +16,12 @@ from .models import (
     Address,
     Discount,
     FulfillmentChannel,
+    InventoryLevel,
     ItemOption,
     Order,
     OrderItem,
     OrderStatus,
+    Product,
     ShipmentUpdate,
     ShippedItem,
     WeightUnit,
@@ -26,17 +29,23 @@ from .models import (
 
 __all__ = [
     "CONFIRMED_KEYS",
+    "DEFAULT_BASE_URL",
     "Address",
     "Discount",
     "FulfillmentChannel",
+    "InventoryLevel",
     "ItemOption",
+    "ListingMirrorClient",
     "Order",
     "OrderItem",
     "OrderStatus",
+    "Page",
     "ParsedOrders",
+    "Product",
     "ShipmentUpdate",
     "ShippedItem",
     "WeightUnit",
+    "client",
     "configure_converter",
     "dumps",
     "json",

@@ -21,7 +21,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .. import _hooks, _jsontext, _time
 from ..errors import ConversionError
-from .models import Order, OrderItem, WeightUnit
+from .models import InventoryLevel, Order, OrderItem, Product, WeightUnit
 
 __all__ = [
     "CONFIRMED_KEYS",
@@ -48,6 +48,26 @@ CONFIRMED_KEYS: Final[Mapping[type, frozenset[str]]] = {
             "order_status",
             "integration_config_id",
             "order_items",
+        }
+    ),
+    InventoryLevel: frozenset({"sku", "quantity"}),
+    Product: frozenset(
+        {
+            "sku",
+            "listing_id",
+            "variation_title",
+            "asin",
+            "upc",
+            "mpn",
+            "price",
+            "cost",
+            "shipping_weight",
+            "shipping_weight_unit_of_measure",
+            "item_shipping_length",
+            "item_shipping_width",
+            "item_shipping_height",
+            "item_shipping_unit_of_measure",
+            "thumb",
         }
     ),
     OrderItem: frozenset(

@@ -19,10 +19,12 @@ __all__ = [
     "Address",
     "Discount",
     "FulfillmentChannel",
+    "InventoryLevel",
     "ItemOption",
     "Order",
     "OrderItem",
     "OrderStatus",
+    "Product",
     "ShipmentUpdate",
     "ShippedItem",
     "WeightUnit",
@@ -321,3 +323,43 @@ class ShipmentUpdate:
     items: tuple[ShippedItem, ...] = ()
     shipment_id: str | None = None
     voided: bool = False
+
+
+@frozen(kw_only=True)
+class InventoryLevel:
+    """One row of ``PUT inventory/``: the available quantity of a SKU.
+
+    Attributes:
+        sku: The SKU.
+        quantity: Units available.
+    """
+
+    sku: str
+    quantity: int
+
+
+@frozen(kw_only=True)
+class Product:
+    """A master listing (``GET master-listing/``); every field name is confirmed.
+
+    Attributes:
+        thumb: Image URL.
+        shipping_weight_unit_of_measure: Unit of ``shipping_weight`` (vocabulary undocumented;
+            ``GR`` is grams).
+    """
+
+    sku: str
+    listing_id: int | None = None
+    variation_title: str | None = None
+    asin: str | None = None
+    upc: str | None = None
+    mpn: str | None = None
+    price: Decimal | None = None
+    cost: Decimal | None = None
+    shipping_weight: Decimal | None = None
+    shipping_weight_unit_of_measure: str | None = None
+    item_shipping_length: Decimal | None = None
+    item_shipping_width: Decimal | None = None
+    item_shipping_height: Decimal | None = None
+    item_shipping_unit_of_measure: str | None = None
+    thumb: str | None = None

@@ -132,7 +132,7 @@ def _convert_cs(
         validate_order(result)
     except ValidationError as exc:  # e.g. an order number of control characters only
         raise InvalidOrderError(
-            str(exc), order_id=order.order_id, field=exc.field, value=exc.value
+            exc.message, order_id=order.order_id, field=exc.field, value=exc.value
         ) from exc
     return result
 

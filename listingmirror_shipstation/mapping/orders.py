@@ -452,7 +452,7 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
         validate_order_for_create(result)
     except ValidationError as exc:  # a rule above let something through: say which order
         raise InvalidOrderError(
-            str(exc), order_id=order.order_id, field=exc.field, value=exc.value
+            exc.message, order_id=order.order_id, field=exc.field, value=exc.value
         ) from exc
     return result
 

@@ -22,7 +22,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .. import _hooks, _jsontext, _time
-from .models import WebhookNotification, Weight
+from .models import Webhook, WebhookNotification, WebhooksList, WebhookSubscription, Weight
 
 __all__ = ["IRREGULAR", "configure_converter", "dumps", "loads", "make_converter", "wire_name"]
 
@@ -31,11 +31,28 @@ T = TypeVar("T")
 #: Wire names that are not the camelCase form of the attribute name.
 IRREGULAR: Final[Mapping[tuple[type, str], str]] = {
     (Weight, "weight_units"): "WeightUnits",
-    (WebhookNotification, "resource_url"): "resource_url",
-    (WebhookNotification, "resource_type"): "resource_type",
+    **{
+        (cls, a.name): a.name
+        for cls in (WebhookNotification, WebhookSubscription)
+        for a in attrs.fields(cls)
+    },
+    (WebhooksList, "webhooks"): "webhooks",
+    (Webhook, "web_hook_id"): "WebHookID",
+    (Webhook, "is_label_api_hook"): "IsLabelAPIHook",
+    (Webhook, "seller_id"): "SellerID",
+    (Webhook, "store_id"): "StoreID",
+    (Webhook, "hook_type"): "HookType",
+    (Webhook, "message_format"): "MessageFormat",
+    (Webhook, "url"): "Url",
+    (Webhook, "name"): "Name",
+    (Webhook, "bulk_copy_batch_id"): "BulkCopyBatchID",
+    (Webhook, "bulk_copy_record_id"): "BulkCopyRecordID",
+    (Webhook, "active"): "Active",
 }
 
-_IRREGULAR_BY_NAME: Final = {name: wire for (_, name), wire in IRREGULAR.items()}
+_IRREGULAR_BY_NAME: Final = {
+    name: wire for (_, name), wire in IRREGULAR.items() if name == "weight_units"
+}
 
 
 def wire_name(cls: type, name: str) -> str:

@@ -52,8 +52,12 @@ __all__ = [
     "ShipmentsPage",
     "StatusMapping",
     "Store",
+    "Webhook",
     "WebhookEvent",
     "WebhookNotification",
+    "WebhookSubscribed",
+    "WebhookSubscription",
+    "WebhooksList",
     "Weight",
     "WeightUnit",
 ]
@@ -614,3 +618,51 @@ class WebhookNotification:
 
     resource_url: str
     resource_type: WebhookEvent | Unrecognized
+
+
+@frozen(kw_only=True)
+class WebhookSubscription:
+    """Body of ``POST /webhooks/subscribe`` (keys are snake_case on the wire).
+
+    Attributes:
+        target_url: Where ShipStation will POST.
+        event: Which event.
+        store_id: Limit to one store.
+        friendly_name: A name shown in ShipStation.
+    """
+
+    target_url: str
+    event: WebhookEvent | Unrecognized
+    store_id: int | None = None
+    friendly_name: str | None = None
+
+
+@frozen(kw_only=True)
+class WebhookSubscribed:
+    """Response of ``POST /webhooks/subscribe``: the new webhook's id."""
+
+    id: int
+
+
+@frozen(kw_only=True)
+class Webhook:
+    """A webhook as ``GET /webhooks`` lists it (keys are PascalCase on the wire)."""
+
+    web_hook_id: int
+    is_label_api_hook: bool | None = None
+    seller_id: int | None = None
+    store_id: int | None = None
+    hook_type: WebhookEvent | Unrecognized | None = None
+    message_format: str | None = None
+    url: str | None = None
+    name: str | None = None
+    bulk_copy_batch_id: str | None = None
+    bulk_copy_record_id: str | None = None
+    active: bool | None = None
+
+
+@frozen(kw_only=True)
+class WebhooksList:
+    """Response of ``GET /webhooks``."""
+
+    webhooks: tuple[Webhook, ...] = ()

@@ -287,7 +287,9 @@ _eligible_items: Final = strategy_for(
 eligible_listingmirror_orders: Final = strategy_for(
     lm.Order,
     order_id=st.integers(1, 2**53),
-    market_order_id=_nonblank.filter(lambda s: len(s) <= 50),
+    market_order_id=st.text(
+        st.characters(exclude_categories=["Cc", "Cs"]), min_size=1, max_size=50
+    ).filter(lambda s: bool(s.strip())),
     order_status=_mapped_statuses,
     fulfillment_channel=st.none() | st.just(lm.FulfillmentChannel.MERCHANT),
     order_items=st.lists(_eligible_items, min_size=1, max_size=4).map(tuple),

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from listingmirror_shipstation import Unrecognized
 from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation import shipstation as ss
+from listingmirror_shipstation._time import PACIFIC
 from listingmirror_shipstation.errors import (
     ExcludedFulfillmentError,
     IntegrationNotSelectedError,
@@ -135,9 +136,14 @@ class TestProperties:
 
     @given(eligible)
     def test_output_is_valid_to_send_and_serialisable(self, order: lm.Order) -> None:
-        """What the mapping produces passes the create checks and survives JSON."""
+        """What the mapping produces passes the create checks and survives JSON.
+
+        (Except an order date in the repeated hour of the November fall-back night, which
+        ShipStation's offset-less Pacific format cannot tell apart: pinned in test_time.)
+        """
         out = to_shipstation_order(order)
         ss.validate_order_for_create(out)
+        assume(out.order_date.astimezone(PACIFIC).fold == 0)
         assert ss.json.loads(ss.json.dumps(out), ss.Order) == out
 
     @given(eligible, eligible)

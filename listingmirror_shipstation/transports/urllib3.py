@@ -1,0 +1,102 @@
+"""The default transport, on urllib3: pooled connections, TLS verified, explicit timeouts."""
+
+import logging
+from typing import Any, Final
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
+
+from ..errors import ConnectError, RequestTimeout, TransportError
+from .base import BaseTransport, Request, Response
+
+__all__ = ["DEFAULT_TIMEOUT", "Urllib3Transport"]
+
+logger = logging.getLogger(__name__)
+
+#: Connect within 10 s, then wait up to 60 s for the answer (label creation can be slow).
+DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=60.0)
+
+
+def _map_error(exc: BaseException, request: Request) -> TransportError:
+    """The library's error for a urllib3 failure (the one place they are translated)."""
+    reason = exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
+    where = {"method": request.method, "url": request.url}
+    # NewConnectionError subclasses ConnectTimeoutError: test it first, or a refused
+    # connection is reported as a timeout.
+    if isinstance(reason, NewConnectionError | SSLError):
+        return ConnectError(f"cannot connect: {reason}", **where)
+    if isinstance(reason, ConnectTimeoutError):
+        return ConnectError(f"timed out connecting: {reason}", **where)
+    if isinstance(reason, ReadTimeoutError):
+        return RequestTimeout(f"no answer in time: {reason}", **where)
+    if isinstance(reason, ProtocolError):
+        return TransportError(f"connection broken: {reason}", **where)
+    return TransportError(f"request failed: {reason}", **where)
+
+
+class Urllib3Transport(BaseTransport):
+    """Sends requests with one urllib3 ``PoolManager`` (thread-safe, connections reused).
+
+    TLS certificates are verified. It sends each request once: urllib3's own retries and
+    redirects are off, because pacing and retries are the client's policy, above every
+    transport.
+
+    Extend it by subclassing: override :meth:`make_pool` for a proxy, a CA bundle or pool
+    sizes. Set whatever ``make_pool`` reads *before* calling ``super().__init__()``.
+
+    Args:
+        timeout: Default timeout (a request's own ``timeout`` overrides the read part).
+        pool_kwargs: Extra keyword arguments for ``urllib3.PoolManager``.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: urllib3.Timeout = DEFAULT_TIMEOUT,
+        pool_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.pool_kwargs = dict(pool_kwargs or {})
+        self.pool = self.make_pool()
+
+    def make_pool(self) -> urllib3.PoolManager:
+        """Build the connection pool (override for a proxy or a custom CA bundle)."""
+        return urllib3.PoolManager(
+            retries=False, timeout=self.timeout, cert_reqs="CERT_REQUIRED", **self.pool_kwargs
+        )
+
+    def send(self, request: Request) -> Response:
+        """Send *request* once; map every urllib3 failure to the library's errors."""
+        timeout = self.timeout
+        if request.timeout is not None:
+            timeout = urllib3.Timeout(connect=self.timeout.connect_timeout, read=request.timeout)
+        try:
+            answer = self.pool.request(
+                request.method,
+                request.url,
+                body=request.body,
+                headers=dict(request.headers),
+                timeout=timeout,
+                retries=False,
+                redirect=False,
+                preload_content=True,
+            )
+        except HTTPError as exc:
+            raise _map_error(exc, request) from exc
+        except OSError as exc:  # a socket error urllib3 did not wrap
+            raise TransportError(
+                f"request failed: {exc}", method=request.method, url=request.url
+            ) from exc
+        return Response(status=answer.status, headers=dict(answer.headers), body=answer.data)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.pool.clear()

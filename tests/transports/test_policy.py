@@ -1,0 +1,305 @@
+"""Pacing and retries: on a fake clock, and against a real loopback server."""
+
+import http.server
+import threading
+from collections import deque
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from listingmirror_shipstation.errors import ConnectError, RequestTimeout
+from listingmirror_shipstation.transports import (
+    MockTransport,
+    RateLimiter,
+    Request,
+    Response,
+    RetryPolicy,
+    Urllib3Transport,
+    send,
+)
+
+
+class FakeClock:
+    """Monotonic time that only moves when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class RollingWindowServer:
+    """A ShipStation-like server: N requests per rolling minute, X-Rate-Limit-* headers."""
+
+    def __init__(self, clock: FakeClock, limit: int = 40, window: float = 60.0) -> None:
+        self.clock, self.limit, self.window = clock, limit, window
+        self.sent: deque[float] = deque()
+        self.statuses: list[int] = []
+
+    def __call__(self, request: Request) -> Response:
+        now = self.clock()
+        while self.sent and self.sent[0] <= now - self.window:
+            self.sent.popleft()
+        if len(self.sent) >= self.limit:
+            status, remaining = 429, 0
+        else:
+            self.sent.append(now)
+            status, remaining = 200, self.limit - len(self.sent)
+        reset = (self.sent[0] + self.window - now) if self.sent else self.window
+        self.statuses.append(status)
+        return Response(
+            status=status,
+            headers={
+                "X-Rate-Limit-Limit": str(self.limit),
+                "X-Rate-Limit-Remaining": str(remaining),
+                "X-Rate-Limit-Reset": f"{reset:.0f}",
+            },
+        )
+
+
+def no_jitter() -> float:
+    return 1.0
+
+
+def run(transport: MockTransport, request: Request, clock: FakeClock, **kwargs: object) -> Response:
+    return send(
+        transport,
+        request,
+        clock=clock,
+        sleep=clock.sleep,
+        rng=no_jitter,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+GET = Request(method="GET", url="https://api.invalid/x", idempotent=True)
+POST = Request(method="POST", url="https://api.invalid/x", body=b"{}", idempotent=False)
+
+
+class TestPacing:
+    @given(st.integers(1, 400), st.integers(5, 60), st.floats(0, 3))
+    def test_a_steady_workload_never_meets_a_429(
+        self, requests: int, limit: int, think: float
+    ) -> None:
+        """Paced by the headers, a rolling-window server never answers 429."""
+        clock = FakeClock()
+        server = RollingWindowServer(clock, limit=limit)
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+        transport = MockTransport(server)
+        for _ in range(requests):
+            run(transport, GET, clock, limiter=limiter)
+            clock.now += think
+        assert 429 not in server.statuses
+        assert len(server.statuses) == requests
+
+    def test_limiter_is_shared_between_clients(self) -> None:
+        """Two callers on one limiter together stay under the server's limit."""
+        clock = FakeClock()
+        server = RollingWindowServer(clock, limit=10)
+        shared = RateLimiter(clock=clock, sleep=clock.sleep)
+        first, second = MockTransport(server), MockTransport(server)
+        for _ in range(30):
+            run(first, GET, clock, limiter=shared)
+            run(second, GET, clock, limiter=shared)
+        assert 429 not in server.statuses
+        assert shared.state.waited > 0
+
+    def test_state_is_visible_and_missing_headers_are_not_zero(self) -> None:
+        """The state reflects the last headers; a response without them changes nothing."""
+        clock = FakeClock()
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+        headers = {
+            "X-Rate-Limit-Limit": "40",
+            "X-Rate-Limit-Remaining": "7",
+            "X-Rate-Limit-Reset": "20",
+        }
+        run(
+            MockTransport(lambda r: Response(status=200, headers=headers)),
+            GET,
+            clock,
+            limiter=limiter,
+        )
+        state = limiter.state
+        assert (state.limit, state.remaining, state.reset_in) == (40, 7, 21)  # reset + 1 s margin
+        run(MockTransport(lambda r: Response(status=200)), GET, clock, limiter=limiter)
+        assert limiter.state.remaining == 6  # one slot used, nothing read as zero
+        assert clock.slept == []
+
+
+class TestRetries:
+    def test_429_waits_for_the_reset_and_retries_any_method(self) -> None:
+        """A 429 is retried, even for a POST, after X-Rate-Limit-Reset seconds."""
+        answers = iter(
+            [
+                Response(
+                    status=429, headers={"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "20"}
+                ),
+                Response(status=200),
+            ]
+        )
+        clock = FakeClock()
+        transport = MockTransport(lambda r: next(answers))
+        response = run(transport, POST, clock, limiter=RateLimiter(clock=clock, sleep=clock.sleep))
+        assert response.status == 200
+        assert len(transport.requests) == 2
+        assert sum(clock.slept) >= 20
+
+    def test_retry_after_is_honoured_without_a_limiter(self) -> None:
+        """Without a limiter the policy itself waits Retry-After."""
+        answers = iter([Response(status=429, headers={"Retry-After": "7"}), Response(status=200)])
+        clock = FakeClock()
+        assert run(MockTransport(lambda r: next(answers)), GET, clock).status == 200
+        assert clock.slept == [7.0]
+
+    def test_5xx_is_retried_for_idempotent_requests_only(self) -> None:
+        """A GET is retried after a 500; a POST gets the 500 back at once."""
+        clock = FakeClock()
+        answers = iter([Response(status=500), Response(status=200)])
+        assert run(MockTransport(lambda r: next(answers)), GET, clock).status == 200
+        post = MockTransport(lambda r: Response(status=500))
+        assert run(post, POST, clock).status == 500
+        assert len(post.requests) == 1
+
+    def test_connect_errors_are_retried_even_for_post(self) -> None:
+        """Nothing reached the server: safe to retry whatever the method."""
+        calls = iter([ConnectError("refused", method="POST", url="u"), Response(status=201)])
+
+        def handler(request: Request) -> Response:
+            item = next(calls)
+            if isinstance(item, Exception):
+                raise item
+            return item
+
+        assert run(MockTransport(handler), POST, FakeClock()).status == 201
+
+    def test_timeouts_of_non_idempotent_requests_are_not_retried(self) -> None:
+        """The server may have acted: the timeout is raised after one attempt."""
+
+        def handler(request: Request) -> Response:
+            raise RequestTimeout("slow", method=request.method, url=request.url)
+
+        transport = MockTransport(handler)
+        with pytest.raises(RequestTimeout):
+            run(transport, POST, FakeClock())
+        assert len(transport.requests) == 1
+
+    @given(st.floats(1, 300), st.floats(0.1, 5))
+    def test_retries_stop_at_the_deadline(self, deadline: float, backoff: float) -> None:
+        """No retry starts after the deadline; the last 5xx is returned."""
+        clock = FakeClock()
+        policy = RetryPolicy(max_attempts=1000, deadline=deadline, backoff=backoff, max_backoff=30)
+        transport = MockTransport(lambda r: Response(status=503))
+        assert run(transport, GET, clock, policy=policy).status == 503
+        assert clock.now <= deadline
+        assert len(transport.requests) >= 1
+
+
+# --- against a real server -------------------------------------------------------------------
+
+
+class ScriptedHandler(http.server.BaseHTTPRequestHandler):
+    script: deque[tuple[int, dict[str, str]]]
+    hits: list[str]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        type(self).hits.append(self.command)
+        status, headers = type(self).script.popleft() if type(self).script else (200, {})
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_GET = do_POST = _answer  # noqa: N815
+
+
+@pytest.fixture
+def scripted() -> Iterator[tuple[str, type[ScriptedHandler]]]:
+    handler = type("Handler", (ScriptedHandler,), {"script": deque(), "hits": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/orders", handler
+    server.shutdown()
+    server.server_close()
+
+
+class TestOnARealServer:
+    def test_429_with_headers_then_success(self, scripted) -> None:
+        """The transport returns the 429; the policy waits Reset and succeeds."""
+        url, handler = scripted
+        handler.script.extend(
+            [(429, {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "3"}), (200, {})]
+        )
+        clock = FakeClock()
+        with Urllib3Transport() as transport:
+            response = send(
+                transport,
+                Request(method="POST", url=url, body=b"[]"),
+                limiter=RateLimiter(clock=clock, sleep=clock.sleep),
+                clock=clock,
+                sleep=clock.sleep,
+            )
+        assert response.status == 200
+        assert handler.hits == ["POST", "POST"]
+        assert sum(clock.slept) >= 3
+
+    def test_500_then_success_for_a_safe_call(self, scripted) -> None:
+        """A GET that meets a 500 is sent again and succeeds."""
+        url, handler = scripted
+        handler.script.extend([(500, {}), (200, {})])
+        clock = FakeClock()
+        with Urllib3Transport() as transport:
+            response = send(
+                transport,
+                Request(method="GET", url=url, idempotent=True),
+                clock=clock,
+                sleep=clock.sleep,
+            )
+        assert (response.status, handler.hits) == (200, ["GET", "GET"])
+
+    def test_500_not_retried_for_an_unsafe_call(self, scripted) -> None:
+        """A POST that is not idempotent meets a 500 once, and gets it back."""
+        url, handler = scripted
+        handler.script.extend([(500, {}), (200, {})])
+        with Urllib3Transport() as transport:
+            response = send(
+                transport, Request(method="POST", url=url, body=b"x"), sleep=lambda s: None
+            )
+        assert (response.status, handler.hits) == (500, ["POST"])
+
+    def test_retries_stop_at_the_deadline(self, scripted) -> None:
+        """Endless 503s: retried until the deadline, then the 503 is returned."""
+        url, handler = scripted
+        handler.script.extend([(503, {})] * 50)
+        clock = FakeClock()
+        policy = RetryPolicy(max_attempts=50, deadline=10, backoff=1, max_backoff=4)
+        with Urllib3Transport() as transport:
+            response = send(
+                transport,
+                Request(method="GET", url=url, idempotent=True),
+                policy=policy,
+                clock=clock,
+                sleep=clock.sleep,
+                rng=no_jitter,
+            )
+        assert response.status == 503
+        assert 1 < len(handler.hits) < 50
+        assert clock.now <= 10
