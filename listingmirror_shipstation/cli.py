@@ -13,13 +13,20 @@ WSGI server, exporting the orders of a Listing Mirror JSON file and storing the 
 updates ShipStation posts in a SQLite file. The password is read from the environment variable
 ``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line, where other users could see it).
 For real traffic run the same app under a production WSGI server (see the docs).
+
+``sync orders`` sends Listing Mirror orders modified since the last run to ShipStation;
+``sync shipments`` brings ShipStation's shipments back as updates stored (once each) in a SQLite
+file. Credentials come from the environment
+(:data:`~listingmirror_shipstation.cli.ENVIRONMENT`); ``--dry-run`` shows what would be sent; a
+progress line is shown on a terminal; the exit status is 1 when anything failed.
 """
 
 import argparse
 import os
 import sys
 import wsgiref.simple_server
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import TextIO
@@ -27,11 +34,21 @@ from typing import TextIO
 from . import __version__, _jsontext
 from . import listingmirror as lm
 from . import shipstation as ss
-from .errors import ConversionError
+from .errors import ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
+from .sync import ClientOrderSource, OrderSync, ShipmentSync, SQLiteCheckpointStore
 
-__all__ = ["EXAMPLE_ORDERS", "PASSWORD_VARIABLE", "main"]
+__all__ = ["ENVIRONMENT", "EXAMPLE_ORDERS", "PASSWORD_VARIABLE", "main"]
+
+#: The environment variables ``sync`` reads, and what each holds.
+ENVIRONMENT = {
+    "SHIPSTATION_API_KEY": "ShipStation API key",
+    "SHIPSTATION_API_SECRET": "ShipStation API secret",
+    "LISTINGMIRROR_USERNAME": "Listing Mirror API user (sync orders)",
+    "LISTINGMIRROR_PASSWORD": "Listing Mirror API password (sync orders)",
+    "LISTINGMIRROR_TOKEN": "or the ready-encoded Listing Mirror Basic token",
+}
 
 #: The environment variable ``serve`` reads the Custom Store password from.
 PASSWORD_VARIABLE = "LMSS_CUSTOMSTORE_PASSWORD"  # noqa: S105 - a variable name, not a secret
@@ -77,7 +94,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
     serve.add_argument("--username", default="shipstation", help="user name ShipStation uses")
     serve.add_argument("--page-size", type=int, default=100, help="orders per export page")
-    for command in (convert, serve):
+    sync = commands.add_parser(
+        "sync",
+        help="sync orders to ShipStation, or shipments back",
+        description="Incremental, resumable sync; credentials from the environment: "
+        + ", ".join(ENVIRONMENT),
+    )
+    sync.add_argument("what", choices=["orders", "shipments"], help="which direction")
+    sync.add_argument(
+        "--checkpoints", default="lmss-checkpoints.sqlite3", help="SQLite checkpoint file"
+    )
+    sync.add_argument(
+        "--db", default="shipment-updates.sqlite3", help="SQLite file for shipment updates"
+    )
+    sync.add_argument("--since", help="where a first run starts (ISO date), default 30 days ago")
+    sync.add_argument(
+        "--order-status", action="append", help="Listing Mirror status to fetch (repeatable)"
+    )
+    sync.add_argument("--dry-run", action="store_true", help="show what would be sent")
+    sync.add_argument("--shipstation-url", default=ss.DEFAULT_BASE_URL, help=argparse.SUPPRESS)
+    sync.add_argument("--listingmirror-url", default=lm.DEFAULT_BASE_URL, help=argparse.SUPPRESS)
+    for command in (convert, serve, sync):
         command.add_argument(
             "--integration",
             type=int,
@@ -145,6 +182,113 @@ def _serve(args: argparse.Namespace, err: TextIO) -> int:
     return 0
 
 
+def _progress(err: TextIO) -> Callable[[int, int], None] | None:
+    if not err.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        err.write(f"\rsending {done}/{total}")
+        if done == total:
+            err.write("\n")
+        err.flush()
+
+    return show
+
+
+def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``sync orders`` or ``sync shipments``; return the exit status."""
+    env = os.environ
+    missing = [n for n in ("SHIPSTATION_API_KEY", "SHIPSTATION_API_SECRET") if not env.get(n)]
+    lm_credentials: tuple[str, str] | str | None = env.get("LISTINGMIRROR_TOKEN") or (
+        (env["LISTINGMIRROR_USERNAME"], env.get("LISTINGMIRROR_PASSWORD", ""))
+        if env.get("LISTINGMIRROR_USERNAME")
+        else None
+    )
+    if args.what == "orders" and lm_credentials is None:
+        missing.append("LISTINGMIRROR_TOKEN (or LISTINGMIRROR_USERNAME and _PASSWORD)")
+    if missing:
+        print(f"error: set {', '.join(missing)}", file=err)
+        return 2
+    since = datetime.fromisoformat(args.since) if args.since else None
+    if since is not None and since.utcoffset() is None:
+        since = since.replace(tzinfo=UTC)  # a date given on the command line is read as UTC
+    client = ss.ShipStationClient(
+        env["SHIPSTATION_API_KEY"], env["SHIPSTATION_API_SECRET"], base_url=args.shipstation_url
+    )
+    store = SQLiteCheckpointStore(args.checkpoints)
+    try:
+        if args.what == "orders":
+            assert lm_credentials is not None  # noqa: S101 - checked above
+            listingmirror = lm.ListingMirrorClient(lm_credentials, base_url=args.listingmirror_url)
+            return _sync_orders(args, listingmirror, client, store, since, out, err)
+        return _sync_shipments(args, client, store, since, err)
+    except ListingMirrorShipStationError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+    finally:
+        client.close()
+
+
+def _sync_orders(
+    args: argparse.Namespace,
+    listingmirror: lm.ListingMirrorClient,
+    client: ss.ShipStationClient,
+    store: SQLiteCheckpointStore,
+    since: datetime | None,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    source = ClientOrderSource(listingmirror, order_statuses=args.order_status)
+    report = OrderSync(
+        source,
+        client,
+        store,
+        _options(args),
+        initial_start=since,
+        dry_run=args.dry_run,
+        on_progress=_progress(err),
+    ).run()
+    if args.dry_run:
+        print(ss.json.dumps(list(report.would_send), indent=2), file=out)
+    for rejection in report.rejected:
+        print(f"rejected ({rejection.reason}): {rejection.error}", file=err)
+    for failure in report.failed:
+        print(
+            f"failed (retried next run): order {failure.order.order_id}: {failure.error}",
+            file=err,
+        )
+    sent = len(report.would_send) if args.dry_run else len(report.sent)
+    print(
+        f"{'would send' if args.dry_run else 'sent'} {sent}, unchanged {report.unchanged}, "
+        f"rejected {len(report.rejected)}, failed {len(report.failed)}, "
+        f"waited {report.rate_limit_wait:.0f}s on the rate limit",
+        file=err,
+    )
+    return 1 if report.failed else 0
+
+
+def _sync_shipments(
+    args: argparse.Namespace,
+    client: ss.ShipStationClient,
+    store: SQLiteCheckpointStore,
+    since: datetime | None,
+    err: TextIO,
+) -> int:
+    sync = ShipmentSync(client, SQLiteShipmentSink(args.db), store, initial_start=since)
+    if args.dry_run:
+        print("error: --dry-run applies to sync orders only", file=err)
+        return 2
+    report = sync.run()
+    for failure in report.failed:
+        print(f"failed (retried next run): {failure.update.shipment_id}: {failure.error}", file=err)
+    print(
+        f"delivered {len(report.delivered)}, already delivered {report.duplicates}, "
+        f"failed {len(report.failed)}",
+        file=err,
+    )
+    return 1 if report.failed else 0
+
+
 def _read(name: str) -> str:
     if name == "-":
         return sys.stdin.read()
@@ -188,4 +332,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _convert(args, sys.stdout, sys.stderr)
     if args.command == "serve":
         return _serve(args, sys.stderr)
+    if args.command == "sync":
+        return _sync(args, sys.stdout, sys.stderr)
     return 2  # argparse already refuses unknown commands; kept for type checkers

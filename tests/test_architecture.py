@@ -91,4 +91,5 @@ def test_mapping_imports_only_models_and_validation_of_the_platforms() -> None:
 def test_the_rules_cover_every_package() -> None:
     """A new subpackage gets a rule here before it lands."""
     packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
-    assert packages - {"testing"} <= set(FORBIDDEN)
+    # testing and sync are wiring layers (like integration.py and cli.py): they may import all.
+    assert packages - {"testing", "sync"} <= set(FORBIDDEN)

@@ -1,0 +1,26 @@
+"""Sync workflows: orders Listing Mirror → ShipStation, shipments back; with checkpoints.
+
+See the guide "Run the sync in production".
+"""
+
+from .._exports import adopt
+from .checkpoints import CheckpointStore, MemoryCheckpointStore, SQLiteCheckpointStore
+from .orders import ClientOrderSource, OrderFailure, OrderSync, OrderSyncReport, fingerprint
+from .shipments import ShipmentFailure, ShipmentSync, ShipmentSyncReport, delivery_key
+
+__all__ = [
+    "CheckpointStore",
+    "ClientOrderSource",
+    "MemoryCheckpointStore",
+    "OrderFailure",
+    "OrderSync",
+    "OrderSyncReport",
+    "SQLiteCheckpointStore",
+    "ShipmentFailure",
+    "ShipmentSync",
+    "ShipmentSyncReport",
+    "delivery_key",
+    "fingerprint",
+]
+
+adopt(globals(), __all__, __name__)
