@@ -21,6 +21,8 @@ def loads(text: str | bytes) -> Any:
         return simplejson.loads(text, use_decimal=True, allow_nan=False)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
+    except RecursionError as exc:  # [[[[... thousands deep: refuse, do not crash
+        raise ConversionError("JSON nested too deeply", errors=(str(exc),)) from exc
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:

@@ -143,7 +143,7 @@ class ListingMirrorClient:
             timeout=urllib3.Timeout(connect=10.0, read=timeout if timeout is not None else 60.0)
         )
         self.naive_zone = naive_zone
-        self.converter = converter or lm_json.make_converter(naive_zone=naive_zone)
+        self.converter = converter or lm_json.make_converter(naive_zone=naive_zone, detailed=False)
         self.retry = retry
         self.rate_limiter = rate_limiter or RateLimiter(clock=clock, sleep=sleep)
         self._clock, self._sleep, self._rng = clock, sleep, rng

@@ -387,8 +387,55 @@ def _status(
     return status
 
 
+#: Largest amount (money or weight) the mapping computes with; anything larger is an error in
+#: the data, and exact arithmetic on it would need unbounded precision.
+_MAX_AMOUNT: Final = Decimal("1e12")
+
+
+_ITEM_AMOUNTS: Final = (
+    "price",
+    "item_discount",
+    "shipping_discount",
+    "shipping_price",
+    "shipping_tax",
+    "tax",
+    "gift_warp_price",
+    "gift_warp_tax",
+    "weight",
+)
+
+
+def _out_of_range(value: Decimal | None) -> bool:
+    return value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT)
+
+
+def _check_amounts(order: lm.Order) -> None:
+    """Refuse amounts no order means (names are built only when one is found: a hot path)."""
+    bad: tuple[str, Decimal | None] | None = None
+    if _out_of_range(order.order_total):
+        bad = ("order_total", order.order_total)
+    elif _out_of_range(order.total_weight):
+        bad = ("total_weight", order.total_weight)
+    for index, discount in enumerate(order.discounts):
+        if bad is None and _out_of_range(discount.amount):
+            bad = (f"discounts[{index}].amount", discount.amount)
+    for index, item in enumerate(order.order_items):
+        for name in _ITEM_AMOUNTS:
+            value = getattr(item, name)
+            if bad is None and _out_of_range(value):
+                bad = (f"order_items[{index}].{name}", value)
+    if bad is not None:
+        raise InvalidOrderError(
+            f"must be a number below {_MAX_AMOUNT:,.0f}",
+            order_id=order.order_id,
+            field=bad[0],
+            value=bad[1],
+        )
+
+
 def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]) -> ss.Order:
     check_eligible(order, options)
+    _check_amounts(order)
     number = order.market_order_id
     if _blank(number) or len(number) > MAX_ORDER_NUMBER_LENGTH:
         raise InvalidOrderError(

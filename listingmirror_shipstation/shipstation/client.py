@@ -274,7 +274,7 @@ class ShipStationClient:
         self.transport = transport or Urllib3Transport(
             timeout=urllib3.Timeout(connect=10.0, read=timeout if timeout is not None else 60.0)
         )
-        self.converter = converter or ss_json.make_converter()
+        self.converter = converter or ss_json.make_converter(detailed=False)
         self.retry = retry
         self.rate_limiter = rate_limiter or RateLimiter(clock=clock, sleep=sleep)
         self._clock, self._sleep, self._rng = clock, sleep, rng
