@@ -26,11 +26,8 @@ from attrs import frozen
 
 from .. import _hooks, _jsontext
 from ..errors import (
-    AmbiguousOutcomeError,
     ConfigurationError,
-    ConnectError,
     ConversionError,
-    TransportError,
     UnsafeURLError,
     error_for,
 )
@@ -41,8 +38,8 @@ from ..transports import (
     Request,
     RetryPolicy,
     Urllib3Transport,
+    call,
 )
-from ..transports import send as send_with_policy
 from . import json as lm_json
 from .models import InventoryLevel, Order, Product
 
@@ -331,30 +328,13 @@ class ListingMirrorClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
         request = Request(method=method, url=url, headers=headers, body=body, idempotent=idempotent)
-        try:
-            response = send_with_policy(
-                self.transport,
-                request,
-                policy=self.retry,
-                limiter=self.rate_limiter,
-                clock=self._clock,
-                sleep=self._sleep,
-                rng=self._rng,
-            )
-        except ConnectError:
-            raise
-        except TransportError as exc:
-            if idempotent:
-                raise
-            raise AmbiguousOutcomeError(
-                f"{method} {url} may or may not have been applied: {exc}", method=method, url=url
-            ) from exc
-        if response.status >= 400:
-            raise error_for(
-                response.status,
-                method=method,
-                url=url,
-                headers=response.headers,
-                body=response.body,
-            )
+        response = call(
+            self.transport,
+            request,
+            policy=self.retry,
+            limiter=self.rate_limiter,
+            clock=self._clock,
+            sleep=self._sleep,
+            rng=self._rng,
+        )
         return _jsontext.loads(response.body) if response.body.strip() else None

@@ -28,14 +28,11 @@ from attrs import frozen
 from .. import _hooks, _jsontext, _time
 from .._values import Unrecognized
 from ..errors import (
-    AmbiguousOutcomeError,
     APIError,
     ConfigurationError,
-    ConnectError,
     TransportError,
     UnsafeURLError,
     ValidationError,
-    error_for,
 )
 from ..transports import (
     DEFAULT_RETRY,
@@ -45,8 +42,8 @@ from ..transports import (
     Request,
     RetryPolicy,
     Urllib3Transport,
+    call,
 )
-from ..transports import send as send_with_policy
 from . import json as ss_json
 from .models import (
     Carrier,
@@ -334,8 +331,9 @@ class ShipStationClient:
         safe = idempotent if idempotent is not None else method in ("GET", "DELETE")
         request = Request(method=method, url=url, headers=headers, body=payload, idempotent=safe)
         started = self._clock()
+        status: int | str = "no answer"
         try:
-            response = send_with_policy(
+            response = call(
                 self.transport,
                 request,
                 policy=self.retry,
@@ -344,28 +342,17 @@ class ShipStationClient:
                 sleep=self._sleep,
                 rng=self._rng,
             )
-        except ConnectError:
+            status = response.status
+        except APIError as exc:
+            status = exc.status
             raise
-        except TransportError as exc:
-            if safe:
-                raise
-            raise AmbiguousOutcomeError(
-                f"{method} {url} may or may not have been applied: {exc}", method=method, url=url
-            ) from exc
-        logger.info(
-            "%s %s -> %s (%.2fs)",
-            method,
-            url.split("?", 1)[0],
-            response.status,
-            self._clock() - started,
-        )
-        if response.status >= 400:
-            raise error_for(
-                response.status,
-                method=method,
-                url=url,
-                headers=response.headers,
-                body=response.body,
+        finally:
+            logger.info(
+                "%s %s -> %s (%.2fs)",
+                method,
+                url.split("?", 1)[0],
+                status,
+                self._clock() - started,
             )
         if into is None or not response.body.strip():
             return None

@@ -7,7 +7,7 @@ Transports know nothing of either platform. Extend them by subclassing
 from .._exports import adopt
 from .base import BaseTransport, Request, Response
 from .mock import MockTransport
-from .policy import DEFAULT_RETRY, RateLimiter, RateLimitState, RetryPolicy, send
+from .policy import DEFAULT_RETRY, RateLimiter, RateLimitState, RetryPolicy, call, send
 from .urllib3 import DEFAULT_TIMEOUT, Urllib3Transport
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Response",
     "RetryPolicy",
     "Urllib3Transport",
+    "call",
     "send",
 ]
 

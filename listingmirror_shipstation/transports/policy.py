@@ -21,7 +21,7 @@ from typing import Final
 
 from attrs import frozen
 
-from ..errors import ConnectError, TransportError
+from ..errors import AmbiguousOutcomeError, ConnectError, TransportError, error_for
 from .base import BaseTransport, Request, Response
 
 __all__ = [
@@ -29,11 +29,13 @@ __all__ = [
     "RateLimitState",
     "RateLimiter",
     "RetryPolicy",
+    "call",
     "send",
 ]
 
 _TOO_MANY_REQUESTS: Final = 429
 _SERVER_ERROR: Final = 500
+_FIRST_ERROR_STATUS: Final = 400
 
 
 def _header_number(headers: Mapping[str, str], name: str) -> float | None:
@@ -233,6 +235,51 @@ def send(
                 sleep(pause)
                 continue
         return response
+
+
+def call(
+    transport: BaseTransport,
+    request: Request,
+    *,
+    policy: RetryPolicy = DEFAULT_RETRY,
+    limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: Callable[[], float] = random.random,
+) -> Response:
+    """:func:`send`, then judge the outcome as the clients do.
+
+    Raises:
+        APIError: The final answer has an error status (the subclass for that status, with
+            the server's message).
+        AmbiguousOutcomeError: A request that is not idempotent got no answer; it may or may
+            not have been applied.
+        ConnectError: Nothing reached the server, even after retries.
+        TransportError: An idempotent request got no answer, even after retries.
+    """
+    try:
+        response = send(
+            transport, request, policy=policy, limiter=limiter, clock=clock, sleep=sleep, rng=rng
+        )
+    except ConnectError:
+        raise
+    except TransportError as exc:
+        if request.idempotent:
+            raise
+        raise AmbiguousOutcomeError(
+            f"{request.method} {request.url} may or may not have been applied: {exc}",
+            method=request.method,
+            url=request.url,
+        ) from exc
+    if response.status >= _FIRST_ERROR_STATUS:
+        raise error_for(
+            response.status,
+            method=request.method,
+            url=request.url,
+            headers=response.headers,
+            body=response.body,
+        )
+    return response
 
 
 def _may_retry(
