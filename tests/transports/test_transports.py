@@ -1,9 +1,7 @@
 """Transports: the contract on a real loopback server, for every shipped transport."""
 
-import logging
 from typing import Any
 
-import pytest
 import urllib3
 
 from listingmirror_shipstation.testing import LoopbackServer, TransportContract
@@ -85,7 +83,7 @@ def test_tls_verification_is_on_by_default() -> None:
     assert Urllib3Transport().pool.connection_pool_kw["cert_reqs"] == "CERT_REQUIRED"
 
 
-def test_requests_hide_credentials_in_repr(caplog: pytest.LogCaptureFixture) -> None:
+def test_requests_hide_credentials_in_repr() -> None:
     """The Authorization header never shows in a repr (and so not in logs of reprs)."""
     request = Request(method="GET", url="https://x.invalid/", headers={"Authorization": "Basic s3"})
     assert "s3" not in repr(request)
@@ -107,4 +105,3 @@ def test_logging_example_logs() -> None:
         wrapper.send(Request(method="GET", url=f"{server.url}/status/204?secret=x"))
         wrapper.close()
     assert wrapper.lines == [f"GET {server.url}/status/204 204"]
-    logging.getLogger(__name__).debug("done")
