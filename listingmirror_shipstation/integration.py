@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import _jsontext
 from . import listingmirror as lm
+from ._sqlite import transaction
 from .customstore import CustomStoreApp, OrderSource, ShipNotice, ShipNoticeReceiver
 from .customstore import models as cs
 from .errors import ConversionError
@@ -226,15 +227,8 @@ class SQLiteShipmentSink(ShipmentSink):
                 " body TEXT NOT NULL)"
             )
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One connection, one transaction (committed, or rolled back on error), then closed."""
-        connection = sqlite3.connect(self.path, timeout=30)
-        try:
-            with connection:
-                yield connection
-        finally:
-            connection.close()
+    def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path)
 
     def deliver(self, update: lm.ShipmentUpdate) -> bool:
         """Store *update* unless one with the same ``shipment_id`` is stored already."""

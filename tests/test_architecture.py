@@ -12,6 +12,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "errors": ("*",),
     "_values": ("*",),
     "_exports": ("*",),
+    "_sqlite": ("*",),
     "_time": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
     "_hooks": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
     "_jsontext": (

@@ -9,9 +9,10 @@ import abc
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+
+from .._sqlite import transaction
 
 __all__ = ["CheckpointStore", "MemoryCheckpointStore", "SQLiteCheckpointStore"]
 
@@ -121,14 +122,8 @@ class SQLiteCheckpointStore(CheckpointStore):
                 " order_id INTEGER PRIMARY KEY, reason TEXT NOT NULL, message TEXT NOT NULL);"
             )
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=30)
-        try:
-            with connection:  # commit on success, roll back on error
-                yield connection
-        finally:
-            connection.close()
+    def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path)
 
     def _one(self, sql: str, *args: object) -> str | None:
         with self._connect() as db:
