@@ -2,19 +2,15 @@
 
 import base64
 import logging
-import threading
 import time
 import urllib.parse
-import wsgiref.simple_server
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from socketserver import ThreadingMixIn
 
 import attrs
 import pytest
-import urllib3
 
 from listingmirror_shipstation import customstore as cs
 from listingmirror_shipstation import listingmirror as lm
@@ -65,44 +61,6 @@ class ListSink(ShipmentSink):
             return False
         self.updates.append(update)
         return True
-
-
-class _Server(ThreadingMixIn, wsgiref.simple_server.WSGIServer):
-    daemon_threads = True
-
-
-class _Handler(wsgiref.simple_server.WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def serve() -> Iterator[object]:
-    """Start a WSGI app on 127.0.0.1 (any free port); return its base URL."""
-    servers: list[wsgiref.simple_server.WSGIServer] = []
-
-    def start(app: object) -> str:
-        server = wsgiref.simple_server.make_server(
-            "127.0.0.1",
-            0,
-            app,
-            server_class=_Server,
-            handler_class=_Handler,  # type: ignore[arg-type]
-        )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/shipstation"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def http() -> Iterator[urllib3.PoolManager]:
-    with urllib3.PoolManager(timeout=urllib3.Timeout(connect=5, read=10), retries=False) as pool:
-        yield pool
 
 
 def auth(user: str = USER, password: str = PASSWORD) -> dict[str, str]:
