@@ -31,7 +31,7 @@ def serve() -> Iterator[object]:
             server_class=_Server,
             handler_class=_Handler,  # type: ignore[arg-type]
         )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/shipstation"
 
