@@ -16,7 +16,7 @@ Situation                              Status  Body
 =====================================  ======  ============================================
 export                                 200     ``<Orders pages="N">``, streamed
 shipnotify accepted (or a duplicate)   200     ``<ShipNotice><Result>ok</Result>…``
-shipnotify, body or a field unreadable 200     recorded from the query and readable parts;
+shipnotify, unreadable body or field   200     recorded from the query and readable parts;
                                                a WARNING names each field ignored
 wrong or missing credentials           401     ``<Error>``, with ``WWW-Authenticate``
 DTD, entity or external reference      400     ``<Error>``
@@ -78,12 +78,14 @@ logger = logging.getLogger(__name__)
 
 _XML: Final = "text/xml; charset=utf-8"
 
-#: How long an export snapshot is served (see :class:`CustomStoreApp`): a paging pass must
+#: How long an export snapshot is served (see
+#: :class:`~listingmirror_shipstation.customstore.CustomStoreApp`): a paging pass must
 #: finish within it. ShipStation reads all pages of a poll within seconds.
 DEFAULT_SNAPSHOT_TTL: Final = timedelta(minutes=30)
 
-#: The errors a :class:`ShipNoticeReceiver` raises for a notice that can never be applied:
-#: the app answers them 400. Any other exception is a 500, so ShipStation tries again.
+#: The errors a :class:`~listingmirror_shipstation.customstore.ShipNoticeReceiver` raises
+#: for a notice that can never be applied: the app answers them 400. Any other exception is
+#: a 500, so ShipStation tries again.
 NOTICE_ERRORS: Final = (ConversionError, ValidationError, MappingError)
 
 _LENGTH: Final = re.compile(r"[0-9]+")
@@ -153,9 +155,10 @@ class ShipNoticeReceiver(abc.ABC):
     def receive(self, notice: ShipNotice) -> bool:
         """Take *notice*; return ``False`` if it was a duplicate already taken, else ``True``.
 
-        Raise one of :data:`NOTICE_ERRORS` (``ConversionError``, ``ValidationError``,
-        ``MappingError``) for a notice that can never be applied: the app answers 400 with its
-        message, and ShipStation does not send it again. Anything else (a database down, a bug)
+        Raise one of :data:`~listingmirror_shipstation.customstore.app.NOTICE_ERRORS`
+        (``ConversionError``, ``ValidationError``, ``MappingError``) for a notice that can
+        never be applied: the app answers 400 with its message, and ShipStation does not send
+        it again. Anything else (a database down, a bug)
         is answered 500 and logged with its reason, so ShipStation tries again later; a
         receiver must therefore be idempotent.
         """

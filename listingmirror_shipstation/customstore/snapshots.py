@@ -6,11 +6,13 @@ query, an order modified between two page requests would move, the orders after 
 one place, and one of them would never be exported. So the endpoint takes a **snapshot** of the
 window's order ids at the first request for it and serves every page from that list.
 
-A :class:`SnapshotStore` keeps snapshots for a bounded time. Two are bundled:
-:class:`SQLiteSnapshotStore` (the default of
-:func:`~listingmirror_shipstation.integration.make_custom_store_app`, shared by every thread and
-process that uses the same file) and :class:`MemorySnapshotStore` (one process; for tests and
-embedding). A store for another database implements the four methods of :class:`SnapshotStore`.
+A :class:`~listingmirror_shipstation.customstore.SnapshotStore` keeps snapshots for a bounded
+time. Two are bundled: :class:`~listingmirror_shipstation.customstore.SQLiteSnapshotStore`
+(the default of :func:`~listingmirror_shipstation.integration.make_custom_store_app`, shared
+by every thread and process that uses the same file) and
+:class:`~listingmirror_shipstation.customstore.MemorySnapshotStore` (one process; for tests
+and embedding). A store for another database implements the four methods of
+:class:`~listingmirror_shipstation.customstore.SnapshotStore`.
 """
 
 import abc
@@ -108,8 +110,9 @@ def _utc(value: datetime) -> datetime:
 class MemorySnapshotStore(SnapshotStore):
     """Snapshots in this process's memory (tests, embedding, one-process servers).
 
-    Several worker processes each have their own: use :class:`SQLiteSnapshotStore` (or a
-    database store) when a server runs more than one process.
+    Several worker processes each have their own: use
+    :class:`~listingmirror_shipstation.customstore.SQLiteSnapshotStore` (or a database store)
+    when a server runs more than one process.
     """
 
     def __init__(self) -> None:
@@ -164,8 +167,8 @@ class MemorySnapshotStore(SnapshotStore):
         return len(dead)
 
 
-#: The tables :class:`SQLiteSnapshotStore` creates (timestamps are ISO 8601 UTC text, all
-#: written with microseconds, so they compare as text).
+#: The tables :class:`~listingmirror_shipstation.customstore.SQLiteSnapshotStore` creates
+#: (timestamps are ISO 8601 UTC text, all written with microseconds, so they compare as text).
 SQLITE_SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS export_snapshots ("
     " key TEXT PRIMARY KEY,"
@@ -188,9 +191,10 @@ def _text(value: datetime) -> str:
 class SQLiteSnapshotStore(SnapshotStore):
     """Snapshots in a SQLite file (standard library), shared by threads and processes.
 
-    The file may be the one the shipment sink uses: the tables are
-    :data:`SQLITE_SCHEMA`'s, ``export_snapshots`` (one row per snapshot) and
-    ``export_snapshot_ids`` (one row per id and position, so a page reads only its rows).
+    The file may be the one the shipment sink uses. The tables
+    (:data:`~listingmirror_shipstation.customstore.snapshots.SQLITE_SCHEMA`) are
+    ``export_snapshots`` (one row per snapshot) and ``export_snapshot_ids`` (one row per id
+    and position, so a page reads only its rows).
     :meth:`create` runs in one write transaction, so two processes asking for the same window at
     once store one snapshot and both get it.
 

@@ -637,6 +637,7 @@ def parse_ship_notice(
     anything else (a fraction, a negative, 4,000 digits) is unreadable. An empty
     ``NotifyCustomer`` is ``None``; no ``Items`` means none.
 
+    >>> from listingmirror_shipstation.customstore import parse_ship_notice
     >>> notice = parse_ship_notice(
     ...     b"<ShipNotice><OrderNumber>1</OrderNumber><ShippingCost>$4.95</ShippingCost>"
     ...     b"<Items><Item><SKU>A</SKU><Quantity>1.0</Quantity></Item></Items></ShipNotice>")
