@@ -384,6 +384,25 @@ class TestReceiverErrors:
         assert type(error).__name__ in caplog.text
         assert str(error).strip("'") in caplog.text
 
+    def test_a_delivery_that_failed_is_made_when_shipstation_retries(self, serve, http) -> None:
+        """The sink is down for the first attempt (500); the retry delivers it, once."""
+
+        class DownOnce(ListSink):
+            def deliver(self, update: lm.ShipmentUpdate) -> bool:
+                if not hasattr(self, "failed"):
+                    self.failed = True
+                    raise ConnectionError("database restarting")
+                return super().deliver(update)
+
+        sink = DownOnce()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        statuses = [
+            http.request("POST", base + SHIPNOTIFY, body=NOTICE, headers=auth()).status
+            for _ in range(3)
+        ]
+        assert statuses == [500, 200, 200]
+        assert len(sink.updates) == 1
+
     def test_a_notice_that_cannot_apply_is_400(self, serve, http) -> None:
         """A library ConversionError from the sink says the notice is bad: 400 with why."""
 

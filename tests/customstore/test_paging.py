@@ -7,6 +7,8 @@ ShipStation over real HTTP on 127.0.0.1 and edit orders between page requests.
 import base64
 import logging
 import os
+import subprocess
+import sys
 import threading
 import urllib.parse
 import wsgiref.util
@@ -197,6 +199,74 @@ class TestLoss2OverHTTP:
         # Orders 4 and 5 were edited before their page: exported by the next poll instead.
         assert [o.order_id for o in exported] == ["1", "2", "3", "6"]
         assert [o.order_id for o in later] == ["4", "5"]
+
+
+#: A worker process: the default stack on files given in the environment, on a free port.
+WORKER = """
+import os, wsgiref.simple_server
+from listingmirror_shipstation.integration import (
+    JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app)
+
+class Quiet(wsgiref.simple_server.WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+app = make_custom_store_app(
+    os.environ["T_USER"], os.environ["T_PASSWORD"], JsonFileOrderSource(os.environ["T_ORDERS"]),
+    SQLiteShipmentSink(os.environ["T_DB"]), page_size=2)
+server = wsgiref.simple_server.make_server("127.0.0.1", 0, app, handler_class=Quiet)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+class TestCrashMidPass:
+    def test_a_worker_killed_between_pages_loses_nothing(self, http, tmp_path: Path) -> None:
+        """A worker killed after page 1, an order edited: the next worker serves pages 2..N.
+
+        The new process, on the same files, reads the snapshot from the SQLite file.
+        """
+        orders = {n: lm_order(n) for n in range(1, 8)}
+        path, db = tmp_path / "orders.json", tmp_path / "shipments.sqlite3"
+        write_orders(path, orders.values())
+        env = {**os.environ, "T_USER": USER, "T_PASSWORD": PASSWORD}
+        env |= {"T_ORDERS": str(path), "T_DB": str(db)}
+
+        def start() -> tuple[subprocess.Popen[str], str]:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+                [sys.executable, "-c", WORKER],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                text=True,
+            )
+            assert process.stdout is not None
+            port = process.stdout.readline().strip()
+            assert port.isdigit(), "the worker did not start"
+            return process, f"http://127.0.0.1:{port}/shipstation"
+
+        first, base = start()
+        try:
+            page_1 = http_pages(http, base)(1)
+        finally:
+            first.kill()  # no shutdown, no cleanup: a crash
+            first.wait(timeout=30)
+            assert first.stdout is not None
+            first.stdout.close()
+        orders[1] = attrs.evolve(orders[1], last_modified=LATER)
+        write_orders(path, orders.values())
+        second, base = start()
+        try:
+            rest = [
+                http_pages(http, base)(page).orders for page in range(2, (page_1.pages or 0) + 1)
+            ]
+        finally:
+            second.kill()
+            second.wait(timeout=30)
+            assert second.stdout is not None
+            second.stdout.close()
+        exported = [o.order_id for o in page_1.orders] + [o.order_id for p in rest for o in p]
+        assert exported == [str(n) for n in range(1, 8)]
 
 
 class _Receiver(cs.ShipNoticeReceiver):
