@@ -158,9 +158,8 @@ class ShipNoticeReceiver(abc.ABC):
         Raise one of :data:`~listingmirror_shipstation.customstore.app.NOTICE_ERRORS`
         (``ConversionError``, ``ValidationError``, ``MappingError``) for a notice that can
         never be applied: the app answers 400 with its message, and ShipStation does not send
-        it again. Anything else (a database down, a bug)
-        is answered 500 and logged with its reason, so ShipStation tries again later; a
-        receiver must therefore be idempotent.
+        it again. Anything else (a database down, a bug) is answered 500 and logged with its
+        reason, so ShipStation tries again later; a receiver must therefore be idempotent.
         """
 
 

@@ -372,6 +372,26 @@ class TestHostileInput:
             with contextlib.suppress(ListingMirrorShipStationError):
                 parse(mutated)
 
+    @given(st.data())
+    def test_lenient_notice_parse_fails_only_on_the_document(self, data: st.DataObject) -> None:
+        """With on_unreadable, no value can fail a notice: only unreadable XML or another root.
+
+        Every value the lenient parse dropped was reported, with its path.
+        """
+        start = data.draw(st.integers(0, len(NOTICE)))
+        end = data.draw(st.integers(start, min(len(NOTICE), start + 40)))
+        filler = data.draw(st.text(max_size=40)).encode("utf-8")
+        mutated = NOTICE[:start] + filler + NOTICE[end:]
+        reported: list[str] = []
+        failure: ListingMirrorShipStationError | None = None
+        try:
+            cs.parse_ship_notice(mutated, on_unreadable=lambda path, _: reported.append(path))
+        except (XMLError, ConversionError) as exc:
+            failure = exc
+        if isinstance(failure, ConversionError):
+            assert "expected <ShipNotice>" in str(failure)
+        assert all(path.startswith("$.") for path in reported)
+
 
 class TestExportQuery:
     def test_shipstation_encoding(self) -> None:
