@@ -23,8 +23,8 @@ import logging
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from . import _jsontext
@@ -32,6 +32,8 @@ from . import listingmirror as lm
 from ._sqlite import transaction
 from .customstore import CustomStoreApp, OrderSource, ShipNotice, ShipNoticeReceiver
 from .customstore import models as cs
+from .customstore.app import DEFAULT_SNAPSHOT_TTL
+from .customstore.snapshots import MemorySnapshotStore, SnapshotStore, SQLiteSnapshotStore
 from .errors import ConversionError
 from .mapping import MappingOptions, Rejection, convert_customstore_orders, ship_notice_to_update
 from .mapping.status import StatusMap
@@ -49,8 +51,17 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+def _modified(order: lm.Order) -> datetime:
+    return order.last_modified or order.order_datetime
+
+
 class ListingMirrorOrderSource(abc.ABC):
-    """Your Listing Mirror orders, by last-modified time."""
+    """Your Listing Mirror orders, by last-modified time.
+
+    Implement :meth:`orders_modified`. To make each export page cost only its own orders,
+    also implement :meth:`order_ids_modified` and :meth:`orders_by_id` (e.g. two indexed
+    queries); their defaults fall back on :meth:`orders_modified`.
+    """
 
     @abc.abstractmethod
     def orders_modified(self, start: datetime, end: datetime) -> Iterable[lm.Order]:
@@ -58,6 +69,28 @@ class ListingMirrorOrderSource(abc.ABC):
 
         Must not change anything (never bump a last-modified time because of an export).
         """
+
+    def order_ids_modified(self, start: datetime, end: datetime) -> Sequence[int]:
+        """Return the ``order_id`` of every order modified in ``[start, end]``, in a stable order.
+
+        Called once per export paging pass (its snapshot). The default reads
+        :meth:`orders_modified` and sorts by last-modified time, then id.
+        """
+        orders = sorted(self.orders_modified(start, end), key=lambda o: (_modified(o), o.order_id))
+        return list(dict.fromkeys(o.order_id for o in orders))
+
+    def orders_by_id(
+        self, ids: Sequence[int], *, start: datetime, end: datetime
+    ) -> Iterable[lm.Order]:
+        """Return the current content of the orders with these ``order_id`` values.
+
+        Return an order even if it was modified since the snapshot (its new content is
+        exported); leave out ids with no order. *start* and *end* are the snapshot's window.
+        The default reads :meth:`orders_modified` over that window again and keeps these ids,
+        so an order modified since the snapshot waits for its later window.
+        """
+        wanted = set(ids)
+        return [o for o in self.orders_modified(start, end) if o.order_id in wanted]
 
 
 class ShipmentSink(abc.ABC):
@@ -95,10 +128,35 @@ class MappedOrderSource(OrderSource):
 
     def orders_modified(self, start: datetime, end: datetime) -> list[cs.Order]:
         """Return the eligible orders of the window, converted for the export."""
-        result = convert_customstore_orders(self.source.orders_modified(start, end), self.options)
+        return self._convert(self.source.orders_modified(start, end))
+
+    def order_ids_modified(self, start: datetime, end: datetime) -> list[str]:
+        """Return the ids of the window's Listing Mirror orders (eligible or not, unmapped).
+
+        Eligibility is decided when an order's page is built: an ineligible one is then left
+        out of its page, logged and given to ``on_rejected``.
+        """
+        return [str(i) for i in self.source.order_ids_modified(start, end)]
+
+    def orders_by_id(self, ids: Sequence[str], *, start: datetime, end: datetime) -> list[cs.Order]:
+        """Return the eligible orders among *ids*, converted (only these orders are read)."""
+        numbers = [int(i) for i in ids if i.isascii() and i.isdigit()]
+        for other in ids:
+            if not (other.isascii() and other.isdigit()):
+                logger.warning("export snapshot id %r is not a Listing Mirror order id", other)
+        return self._convert(self.source.orders_by_id(numbers, start=start, end=end))
+
+    def _convert(self, orders: Iterable[lm.Order]) -> list[cs.Order]:
+        result = convert_customstore_orders(orders, self.options)
         for rejection in result.rejected:
             level = logging.INFO if rejection.filtered else logging.WARNING
-            logger.log(level, "not exported (%s): %s", rejection.reason, rejection.error)
+            logger.log(
+                level,
+                "order %s not exported (%s): %s",
+                rejection.order.order_id,
+                rejection.reason,
+                rejection.error,
+            )
             if self.on_rejected is not None:
                 self.on_rejected(rejection)
         for warning in result.warnings:
@@ -152,8 +210,14 @@ def make_custom_store_app(
     *,
     page_size: int = 100,
     on_rejected: Callable[[Rejection], None] | None = None,
+    snapshots: SnapshotStore | None = None,
+    snapshot_ttl: timedelta = DEFAULT_SNAPSHOT_TTL,
 ) -> CustomStoreApp:
     """Build the whole Custom Store endpoint from credentials, a source, a sink and options.
+
+    Export snapshots (see :class:`~listingmirror_shipstation.customstore.CustomStoreApp`) are
+    kept in *snapshots*; by default in the sink's SQLite file when *sink* is a
+    :class:`SQLiteShipmentSink` (shared by every process using that file), else in memory.
 
     >>> from listingmirror_shipstation.integration import (
     ...     JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app)
@@ -162,48 +226,66 @@ def make_custom_store_app(
     >>> db = os.path.join(tempfile.mkdtemp(), "shipments.sqlite3")
     >>> app = make_custom_store_app(
     ...     "shipstation", "s3cret", JsonFileOrderSource(EXAMPLE_ORDERS), SQLiteShipmentSink(db))
+    >>> app.snapshots
+    SQLiteSnapshotStore('...shipments.sqlite3')
     """
     opts = options or MappingOptions()
+    if snapshots is None:
+        if isinstance(sink, SQLiteShipmentSink):
+            snapshots = SQLiteSnapshotStore(sink.path)
+        else:
+            snapshots = MemorySnapshotStore()
     return CustomStoreApp(
         username,
         password,
         MappedOrderSource(source, opts, on_rejected=on_rejected),
         UpdatingReceiver(sink, statuses=opts.statuses),
         page_size=page_size,
+        snapshots=snapshots,
+        snapshot_ttl=snapshot_ttl,
     )
 
 
 class JsonFileOrderSource(ListingMirrorOrderSource):
     """Listing Mirror orders from a JSON file (an array or a ``{count, next, results}`` page).
 
-    The file is read again when it changes. An order is in a window by its ``last_modified``,
-    or its ``order_datetime`` when it has none. Orders that do not fit the model are logged
-    and left out.
+    The file is read again when it changes (its modification time, size or inode). An order is
+    in a window by its ``last_modified``, or its ``order_datetime`` when it has none. Orders
+    that do not fit the model are logged and left out. An export page looks its orders up by
+    id, so it sees their current content even when they changed since the snapshot.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._stamp: tuple[float, int] | None = None
+        self._stamp: tuple[float, int, int] | None = None
         self._orders: tuple[lm.Order, ...] = ()
+        self._by_id: dict[int, lm.Order] = {}
         self._lock = threading.Lock()
 
-    def _load(self) -> tuple[lm.Order, ...]:
+    def _load(self) -> tuple[tuple[lm.Order, ...], dict[int, lm.Order]]:
         stat = self.path.stat()
-        stamp = (stat.st_mtime, stat.st_size)
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         with self._lock:
             if stamp != self._stamp:
                 parsed = lm.read_orders(_jsontext.loads(self.path.read_bytes()))
                 for error in parsed.errors:
                     logger.warning("%s: %s", self.path, error)
-                self._orders, self._stamp = parsed.orders, stamp
-            return self._orders
+                by_id: dict[int, lm.Order] = {}
+                for order in parsed.orders:
+                    by_id.setdefault(order.order_id, order)
+                self._orders, self._by_id, self._stamp = parsed.orders, by_id, stamp
+            return self._orders, self._by_id
 
     def orders_modified(self, start: datetime, end: datetime) -> Iterator[lm.Order]:
         """Yield the file's orders modified in ``[start, end]``."""
-        for order in self._load():
-            modified = order.last_modified or order.order_datetime
-            if start <= modified <= end:
+        for order in self._load()[0]:
+            if start <= _modified(order) <= end:
                 yield order
+
+    def orders_by_id(self, ids: Sequence[int], *, start: datetime, end: datetime) -> list[lm.Order]:
+        """Return the file's current orders with these ids (looked up by id, window ignored)."""
+        by_id = self._load()[1]
+        return [by_id[i] for i in ids if i in by_id]
 
 
 class SQLiteShipmentSink(ShipmentSink):

@@ -161,7 +161,12 @@ class OrdersPage:
 
 @frozen(kw_only=True)
 class ShipNoticeItem:
-    """A line a shipment carried."""
+    """A line a shipment carried.
+
+    Attributes:
+        quantity: How many shipped, 0 to 99,999; ``None`` when ShipStation sent none or one
+            that could not be read (a fraction, a negative, thousands of digits).
+    """
 
     sku: str | None = None
     name: str | None = None

@@ -30,7 +30,7 @@ ignored. On any input the parsers raise nothing but this library's errors.
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final, TypeVar
 from xml.etree.ElementTree import Element, ParseError
@@ -531,21 +531,137 @@ def parse_orders(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> OrdersPa
     )
 
 
-def parse_ship_notice(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ShipNotice:
+#: Largest ``Quantity`` a ShipNotice line is read with (as the export's ``MAX_QUANTITY``).
+_NOTICE_MAX_QUANTITY: Final = 99_999
+_NOTICE_QUANTITY_RE: Final = re.compile(r"\+?0*(?P<whole>\d{1,9})(?:\.0*)?")
+_NOTICE_MONEY_RE: Final = re.compile(
+    r"(?:(?P<code1>[A-Z]{3})\s*)?(?P<sign1>[$€£¥])?\s*"
+    r"(?P<amount>[+-]?\d{1,12}(?:\.\d{1,6})?)"
+    r"\s*(?P<sign2>[$€£¥])?(?:\s*(?P<code2>[A-Z]{3}))?"
+)
+_FRACTION_RE: Final = re.compile(r"(\d{1,2}:\d{1,2}:\d{1,2})\.\d{1,9}")
+
+
+def _notice_quantity(text: str) -> int:
+    """``1``, ``01``, ``+1``, ``1.0`` are 1; a fraction, a minus or over 99,999 fails."""
+    match = _NOTICE_QUANTITY_RE.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    value = int(match["whole"])
+    if value > _NOTICE_MAX_QUANTITY:
+        raise ValueError(f"over {_NOTICE_MAX_QUANTITY}")
+    return value
+
+
+def _notice_money(text: str) -> Decimal:
+    """A decimal amount, with at most one currency sign or ISO code around it (``$4.95``)."""
+    match = _NOTICE_MONEY_RE.fullmatch(text)
+    if match is None or (match["sign1"] and match["sign2"]) or (match["code1"] and match["code2"]):
+        raise ValueError(text)
+    return Decimal(match["amount"])
+
+
+def _notice_datetime(text: str) -> datetime:
+    """A Custom Store date (any variant), with fractional seconds, or ISO 8601 (naive = UTC)."""
+    try:
+        return _time.parse_customstore(_FRACTION_RE.sub(r"\1", text))
+    except ValueError:
+        pass
+    parsed = datetime.fromisoformat(text)  # 2026-11-20, 2026-11-20T12:56:07.123, ...Z
+    if parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _notice_date(text: str) -> date:
+    """A ship date: any form :func:`_notice_datetime` reads; the time, if any, is ignored."""
+    try:
+        return _time.parse_customstore_date(_FRACTION_RE.sub(r"\1", text))
+    except ValueError:
+        return datetime.fromisoformat(text).date()  # the calendar day as written
+
+
+class _NoticeReader(_Reader):
+    """A reader that reports an unreadable optional value and reads it as ``None``."""
+
+    __slots__ = ("on_unreadable",)
+
+    def __init__(
+        self,
+        element: Element,
+        path: str,
+        on_unreadable: Callable[[str, str], None] | None,
+    ) -> None:
+        super().__init__(element, path)
+        self.on_unreadable = on_unreadable
+
+    def convert(self, tag: str, convert: Callable[[str], T], what: str) -> T | None:
+        if self.on_unreadable is None:
+            return super().convert(tag, convert, what)
+        try:
+            return super().convert(tag, convert, what)
+        except ConversionError:
+            self.on_unreadable(f"{self.path}.{tag}", self.text(tag) or "")
+            return None
+
+    def notice_child(self, tag: str) -> "_NoticeReader | None":
+        element = self.children.get(tag)
+        if element is None:
+            return None
+        return _NoticeReader(element, f"{self.path}.{tag}", self.on_unreadable)
+
+    def notice_repeated(self, container: str, tag: str) -> list["_NoticeReader"]:
+        element = self.children.get(container)
+        if element is None:
+            return []
+        found = [c for c in element if c.tag == tag]
+        return [
+            _NoticeReader(c, f"{self.path}.{container}.{tag}[{i}]", self.on_unreadable)
+            for i, c in enumerate(found)
+        ]
+
+
+def parse_ship_notice(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_unreadable: Callable[[str, str], None] | None = None,
+) -> ShipNotice:
     """Read a ``<ShipNotice>`` body (untrusted input: parsed safely, see the module docstring).
 
-    ``LabelCreateDate`` becomes an aware UTC datetime and ``ShipDate`` a date, whatever form
-    ShipStation used; an empty ``NotifyCustomer`` is ``None``; no ``Items`` means none.
+    Common odd forms are read where their meaning is certain: ``LabelCreateDate`` in any Custom
+    Store form, with fractional seconds, or ISO 8601 (``2026-11-20T12:56:07.123``; no offset
+    means UTC) becomes an aware UTC datetime; ``ShipDate`` likewise (``2026-11-20``) becomes a
+    date; ``ShippingCost`` may carry one currency sign or code (``$4.95``, ``4.95 USD``);
+    ``Quantity`` may be written ``1.0``. A quantity must be a whole number from 0 to 99,999:
+    anything else (a fraction, a negative, 4,000 digits) is unreadable. An empty
+    ``NotifyCustomer`` is ``None``; no ``Items`` means none.
+
+    >>> from listingmirror_shipstation.customstore import parse_ship_notice
+    >>> notice = parse_ship_notice(
+    ...     b"<ShipNotice><OrderNumber>1</OrderNumber><ShippingCost>$4.95</ShippingCost>"
+    ...     b"<Items><Item><SKU>A</SKU><Quantity>1.0</Quantity></Item></Items></ShipNotice>")
+    >>> notice.shipping_cost, notice.items[0].quantity
+    (Decimal('4.95'), 1)
+
+    Args:
+        data: The body.
+        max_bytes: Largest body read.
+        on_unreadable: Makes the parse lenient: an optional value that still cannot be read is
+            passed to it as ``(path, value)`` (``"$.Items.Item[0].Quantity"``, ``"1e9"``) and
+            read as ``None``, instead of failing the whole notice. Without it, such a value
+            raises ``ConversionError``.
 
     Raises:
         UnsafeXMLError: The body has a DTD, entities or external references.
         PayloadTooLargeError: *data* is longer than *max_bytes*.
         XMLError: The bytes are not well-formed XML.
-        ConversionError: The root is not ``ShipNotice`` or a value does not fit.
+        ConversionError: The root is not ``ShipNotice``, or (without *on_unreadable*) a value
+            does not fit.
     """
     root = _parse_xml(data, max_bytes)
     _expect_root(root, "ShipNotice")
-    r = _Reader(root, "$")
+    r = _NoticeReader(root, "$", on_unreadable)
     return ShipNotice(
         order_id=r.text("OrderID"),
         order_number=r.text("OrderNumber"),
@@ -554,25 +670,25 @@ def parse_ship_notice(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Shi
         internal_notes=r.text("InternalNotes"),
         notes_to_customer=r.text("NotesToCustomer"),
         notify_customer=r.convert("NotifyCustomer", _boolean, "true or false"),
-        label_create_date=r.convert("LabelCreateDate", _time.parse_customstore, "a date"),
-        ship_date=r.convert("ShipDate", _time.parse_customstore_date, "a date"),
+        label_create_date=r.convert("LabelCreateDate", _notice_datetime, "a date"),
+        ship_date=r.convert("ShipDate", _notice_date, "a date"),
         carrier=r.text("Carrier"),
         service=r.text("Service"),
         tracking_number=r.text("TrackingNumber"),
-        shipping_cost=r.convert("ShippingCost", _decimal, "a decimal number"),
+        shipping_cost=r.convert("ShippingCost", _notice_money, "a decimal number"),
         custom_field1=r.text("CustomField1"),
         custom_field2=r.text("CustomField2"),
         custom_field3=r.text("CustomField3"),
-        recipient=_read_address(r.child("Recipient")),
+        recipient=_read_address(r.notice_child("Recipient")),
         items=tuple(
             ShipNoticeItem(
                 sku=i.text("SKU"),
                 name=i.text("Name"),
-                quantity=i.convert("Quantity", _integer, "a whole number"),
+                quantity=i.convert("Quantity", _notice_quantity, "a whole number 0 to 99,999"),
                 line_item_id=i.text("LineItemID"),
                 upc=i.text("UPC"),
             )
-            for i in r.repeated("Items", "Item")
+            for i in r.notice_repeated("Items", "Item")
         ),
     )
 

@@ -2,23 +2,20 @@
 
 import base64
 import logging
-import threading
+import socket
 import time
 import urllib.parse
-import wsgiref.simple_server
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from socketserver import ThreadingMixIn
 
 import attrs
 import pytest
-import urllib3
 
 from listingmirror_shipstation import customstore as cs
 from listingmirror_shipstation import listingmirror as lm
-from listingmirror_shipstation.errors import ConfigurationError
+from listingmirror_shipstation.errors import ConfigurationError, ConversionError
 from listingmirror_shipstation.integration import (
     ListingMirrorOrderSource,
     ShipmentSink,
@@ -65,44 +62,6 @@ class ListSink(ShipmentSink):
             return False
         self.updates.append(update)
         return True
-
-
-class _Server(ThreadingMixIn, wsgiref.simple_server.WSGIServer):
-    daemon_threads = True
-
-
-class _Handler(wsgiref.simple_server.WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def serve() -> Iterator[object]:
-    """Start a WSGI app on 127.0.0.1 (any free port); return its base URL."""
-    servers: list[wsgiref.simple_server.WSGIServer] = []
-
-    def start(app: object) -> str:
-        server = wsgiref.simple_server.make_server(
-            "127.0.0.1",
-            0,
-            app,
-            server_class=_Server,
-            handler_class=_Handler,  # type: ignore[arg-type]
-        )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/shipstation"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def http() -> Iterator[urllib3.PoolManager]:
-    with urllib3.PoolManager(timeout=urllib3.Timeout(connect=5, read=10), retries=False) as pool:
-        yield pool
 
 
 def auth(user: str = USER, password: str = PASSWORD) -> dict[str, str]:
@@ -170,7 +129,8 @@ class TestExport:
             "excluded_fulfillment_channel",
             "missing_shipping_address",
         ]
-        assert source.calls == [(START, START + timedelta(days=30))]
+        # A source with only orders_modified is asked for the window itself, nothing wider.
+        assert set(source.calls) == {(START, START + timedelta(days=30))}
 
     def test_credentials_in_the_query_are_accepted(self, serve, http) -> None:
         """SS-UserName and SS-Password query parameters work instead of Basic."""
@@ -181,7 +141,7 @@ class TestExport:
         assert cs.parse_orders(response.data) == cs.OrdersPage(pages=0)
 
     def test_invalid_orders_from_a_source_are_left_out_and_reported(self, serve, http) -> None:
-        """An order the protocol cannot carry is not exported, nor counted in pages."""
+        """An order the protocol cannot carry is left out of its page and reported."""
         good = cs.Order(
             order_number="A",
             order_status="Paid",
@@ -267,6 +227,193 @@ class TestShipNotify:
         response = http.request("POST", serve(app) + SHIPNOTIFY, body=NOTICE, headers=auth())
         assert response.status == 413
         assert b"<Error>" in response.data
+
+
+def notice_with(element: str, text: str) -> bytes:
+    """The golden notice with one element's text replaced."""
+    start = NOTICE.index(f"<{element}>".encode()) + len(element) + 2
+    end = NOTICE.index(f"</{element}>".encode())
+    return NOTICE[:start] + text.encode() + NOTICE[end:]
+
+
+def raw_request(base: str, head: str, body: bytes = b"") -> tuple[int, bytes]:
+    """Send bytes as they are (headers urllib3 would fix); return the status and the body."""
+    url = urllib.parse.urlsplit(base)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as conn:
+        conn.sendall(head.encode("latin-1") + b"\r\n\r\n" + body)
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    status_line, _, rest = data.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+
+
+class TestLoss5OverHTTP:
+    """A ship notice is never refused, and so lost, for an odd or unreadable part (loss 5)."""
+
+    @pytest.mark.parametrize(
+        ("element", "text"),
+        [
+            ("ShippingCost", "$4.95"),
+            ("ShipDate", "2026-11-20"),
+            ("LabelCreateDate", "2026-11-20T12:56:07.123"),
+            ("Quantity", "1.0"),
+        ],
+    )
+    def test_each_odd_field_seen_from_shipstation_is_recorded(
+        self, serve, http, element: str, text: str
+    ) -> None:
+        """Each form once answered 400 (the shipment lost) is read and delivered: 200."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        body = notice_with(element, text)
+        response = http.request("POST", base + SHIPNOTIFY, body=body, headers=auth())
+        assert response.status == 200, response.data
+        (update,) = sink.updates
+        assert (update.order_id, update.tracking_number) == (900001, "9400100000000000000001")
+        if element == "Quantity":
+            assert [(i.line_item_id, i.quantity) for i in update.items] == [("L-1", 1)]
+        shipped = date(2026, 11, 20) if element == "ShipDate" else date(2019, 10, 19)
+        assert update.ship_date == shipped
+
+    @pytest.mark.parametrize(
+        ("element", "text"),
+        [
+            ("NotifyCustomer", "perhaps"),
+            ("ShippingCost", "4,95 €uro"),
+            ("ShipDate", "sometime"),
+            ("Quantity", "9" * 4000),
+        ],
+        ids=["NotifyCustomer", "ShippingCost", "ShipDate", "Quantity-4000-digits"],
+    )
+    def test_an_unreadable_optional_field_is_warned_and_ignored(
+        self, serve, http, caplog: pytest.LogCaptureFixture, element: str, text: str
+    ) -> None:
+        """200, the shipment recorded without that field, a WARNING naming field and value."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        with caplog.at_level(logging.WARNING, logger="listingmirror_shipstation"):
+            response = http.request(
+                "POST", base + SHIPNOTIFY, body=notice_with(element, text), headers=auth()
+            )
+        assert response.status == 200, response.data
+        (update,) = sink.updates
+        assert update.tracking_number == "9400100000000000000001"
+        assert all(i.quantity is None or i.quantity <= cs.MAX_QUANTITY for i in update.items)
+        (record,) = [r for r in caplog.records if element in r.getMessage()]
+        assert record.levelno == logging.WARNING
+        assert text[:20] in record.getMessage()
+        assert len(record.getMessage()) < 400  # a 4,000-digit value is cut, not logged whole
+
+    @pytest.mark.parametrize(
+        "body",
+        [b"<ShipNotice><Items>", b"\xff\xfe\x00garbage", b"<html>502 Bad Gateway</html>"],
+        ids=["truncated", "binary", "wrong-root"],
+    )
+    def test_an_unreadable_body_is_recorded_from_the_query(
+        self, serve, http, caplog: pytest.LogCaptureFixture, body: bytes
+    ) -> None:
+        """The query names order, carrier and tracking: recorded (whole order), 200, warned."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        with caplog.at_level(logging.WARNING, logger="listingmirror_shipstation"):
+            response = http.request("POST", base + SHIPNOTIFY, body=body, headers=auth())
+        assert response.status == 200, response.data
+        (update,) = sink.updates
+        assert (update.market_order_id, update.carrier, update.tracking_number, update.items) == (
+            "TV-1001",
+            "USPS",
+            "9400100000000000000001",
+            (),
+        )
+        assert "unreadable body" in caplog.text
+
+    def test_a_dtd_is_still_refused_with_a_good_query(self, serve, http) -> None:
+        """Leniency never reaches hostile input: a DTD is 400 and nothing is recorded."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        response = http.request("POST", base + SHIPNOTIFY, body=BILLION_LAUGHS, headers=auth())
+        assert response.status == 400
+        assert sink.updates == []
+
+    def test_bad_credentials_are_still_401_with_an_odd_notice(self, serve, http) -> None:
+        """Leniency is for the body only: wrong credentials are 401 and nothing is recorded."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        body = notice_with("ShippingCost", "$4.95")
+        response = http.request("POST", base + SHIPNOTIFY, body=body, headers=auth(password="no"))
+        assert response.status == 401
+        assert sink.updates == []
+
+    @pytest.mark.parametrize("length", ["-5", "+5", "5 5", "0x05", "abc"])
+    def test_an_invalid_content_length_is_400(self, serve, length: str) -> None:
+        """Content-Length -5 was read as empty and answered 200; any invalid length is 400."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        token = auth()["Authorization"]
+        status, body = raw_request(
+            base,
+            f"POST /shipstation{SHIPNOTIFY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: {token}\r\nContent-Length: {length}\r\nConnection: close",
+        )
+        assert status == 400
+        assert b"Content-Length" in body
+        assert sink.updates == []
+
+
+class TestReceiverErrors:
+    """The answer depends on the error's class: 400 only for a notice that can never apply."""
+
+    @pytest.mark.parametrize(
+        "error", [RuntimeError("sink down"), ValueError("bug in my sink"), KeyError("bug")]
+    )
+    def test_an_unexpected_sink_error_is_500_and_logged(
+        self, serve, http, caplog: pytest.LogCaptureFixture, error: Exception
+    ) -> None:
+        """A sink's bug or outage is 500 (ShipStation retries), logged with its reason."""
+
+        class Failing(ShipmentSink):
+            def deliver(self, update: lm.ShipmentUpdate) -> bool:
+                raise error
+
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), Failing()))
+        with caplog.at_level(logging.ERROR, logger="listingmirror_shipstation"):
+            response = http.request("POST", base + SHIPNOTIFY, body=NOTICE, headers=auth())
+        assert response.status == 500
+        assert b"<Code>internal_error</Code>" in response.data
+        assert type(error).__name__ in caplog.text
+        assert str(error).strip("'") in caplog.text
+
+    def test_a_delivery_that_failed_is_made_when_shipstation_retries(self, serve, http) -> None:
+        """The sink is down for the first attempt (500); the retry delivers it, once."""
+
+        class DownOnce(ListSink):
+            def deliver(self, update: lm.ShipmentUpdate) -> bool:
+                if not hasattr(self, "failed"):
+                    self.failed = True
+                    raise ConnectionError("database restarting")
+                return super().deliver(update)
+
+        sink = DownOnce()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        statuses = [
+            http.request("POST", base + SHIPNOTIFY, body=NOTICE, headers=auth()).status
+            for _ in range(3)
+        ]
+        assert statuses == [500, 200, 200]
+        assert len(sink.updates) == 1
+
+    def test_a_notice_that_cannot_apply_is_400(self, serve, http) -> None:
+        """A library ConversionError from the sink says the notice is bad: 400 with why."""
+
+        class Refusing(ShipmentSink):
+            def deliver(self, update: lm.ShipmentUpdate) -> bool:
+                raise ConversionError("cannot apply", errors=("unknown order @ $.order_id",))
+
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), Refusing()))
+        response = http.request("POST", base + SHIPNOTIFY, body=NOTICE, headers=auth())
+        assert response.status == 400
+        assert b"unknown order" in response.data
 
 
 class TestErrors:

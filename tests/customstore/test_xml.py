@@ -119,6 +119,86 @@ class TestVectors:
         assert notice.label_create_date == datetime(2011, 12, 8, 12, 56, tzinfo=UTC)
         assert notice.items[0].line_item_id is None
 
+    @pytest.mark.parametrize(
+        ("element", "text", "field", "expected"),
+        [
+            ("ShippingCost", "$4.95", "shipping_cost", Decimal("4.95")),
+            ("ShippingCost", "4.95 USD", "shipping_cost", Decimal("4.95")),
+            ("ShippingCost", "USD 4.95", "shipping_cost", Decimal("4.95")),
+            ("ShipDate", "2026-11-20", "ship_date", date(2026, 11, 20)),
+            ("ShipDate", "11/20/2026 12:56:07.5", "ship_date", date(2026, 11, 20)),
+            (
+                "LabelCreateDate",
+                "2026-11-20T12:56:07.123",
+                "label_create_date",
+                datetime(2026, 11, 20, 12, 56, 7, 123000, tzinfo=UTC),
+            ),
+            (
+                "LabelCreateDate",
+                "2026-11-20T14:56:07+02:00",
+                "label_create_date",
+                datetime(2026, 11, 20, 12, 56, 7, tzinfo=UTC),
+            ),
+            (
+                "LabelCreateDate",
+                "11/20/2026 12:56:07.123",
+                "label_create_date",
+                datetime(2026, 11, 20, 12, 56, 7, tzinfo=UTC),
+            ),
+        ],
+    )
+    def test_odd_forms_with_a_certain_meaning_are_read(
+        self, element: str, text: str, field: str, expected: object
+    ) -> None:
+        """Forms seen from real senders are read, not refused, even by the strict parse."""
+        body = f"<ShipNotice><{element}>{text}</{element}></ShipNotice>".encode()
+        assert getattr(cs.parse_ship_notice(body), field) == expected
+
+    @pytest.mark.parametrize(("text", "expected"), [("1.0", 1), ("2.00", 2), ("+3", 3), ("007", 7)])
+    def test_whole_quantities_written_oddly_are_read(self, text: str, expected: int) -> None:
+        """A quantity whose value is a whole number is that number."""
+        body = f"<ShipNotice><Items><Item><Quantity>{text}</Quantity></Item></Items></ShipNotice>"
+        assert cs.parse_ship_notice(body.encode()).items[0].quantity == expected
+
+    @pytest.mark.parametrize(
+        "text", ["2.5", "-1", "100000", "9" * 4000, "1e3", "one"], ids=lambda t: t[:8]
+    )
+    def test_a_quantity_outside_0_to_99999_is_unreadable(self, text: str) -> None:
+        """Fractions, negatives and huge numbers are never stored: strict raises, lenient drops."""
+        body = f"<ShipNotice><Items><Item><SKU>A</SKU><Quantity>{text}</Quantity></Item></Items>"
+        body += "</ShipNotice>"
+        with pytest.raises(ConversionError, match=r"Item\[0\]\.Quantity"):
+            cs.parse_ship_notice(body.encode())
+        reported: list[tuple[str, str]] = []
+        notice = cs.parse_ship_notice(
+            body.encode(), on_unreadable=lambda path, value: reported.append((path, value))
+        )
+        assert notice.items == (cs.ShipNoticeItem(sku="A"),)
+        assert reported == [("$.Items.Item[0].Quantity", text)]
+
+    def test_lenient_parse_keeps_every_readable_field(self) -> None:
+        """on_unreadable: each odd optional value is reported by path and read as None."""
+        body = (
+            b"<ShipNotice><OrderNumber>TV-1</OrderNumber><TrackingNumber>1Z</TrackingNumber>"
+            b"<NotifyCustomer>perhaps</NotifyCustomer><ShippingCost>4,95</ShippingCost>"
+            b"<ShipDate>next week</ShipDate><LabelCreateDate>2026-13-40</LabelCreateDate>"
+            b"<Items><Item><SKU>A</SKU><Quantity>2</Quantity></Item></Items></ShipNotice>"
+        )
+        with pytest.raises(ConversionError):
+            cs.parse_ship_notice(body)
+        reported: list[str] = []
+        notice = cs.parse_ship_notice(body, on_unreadable=lambda path, value: reported.append(path))
+        assert (notice.order_number, notice.tracking_number) == ("TV-1", "1Z")
+        assert (notice.shipping_cost, notice.ship_date, notice.label_create_date) == (None,) * 3
+        assert notice.notify_customer is None
+        assert notice.items == (cs.ShipNoticeItem(sku="A", quantity=2),)
+        assert sorted(reported) == [
+            "$.LabelCreateDate",
+            "$.NotifyCustomer",
+            "$.ShipDate",
+            "$.ShippingCost",
+        ]
+
     def test_element_order_does_not_matter(self) -> None:
         """Children of Order, Customer, BillTo, ShipTo, Item and Option may come in any order."""
         root = ElementTree.fromstring(EXPORT)  # noqa: S314 - our own test vector
@@ -291,6 +371,26 @@ class TestHostileInput:
             mutated = vector[:start] + data.draw(st.binary(max_size=40)) + vector[end:]
             with contextlib.suppress(ListingMirrorShipStationError):
                 parse(mutated)
+
+    @given(st.data())
+    def test_lenient_notice_parse_fails_only_on_the_document(self, data: st.DataObject) -> None:
+        """With on_unreadable, no value can fail a notice: only unreadable XML or another root.
+
+        Every value the lenient parse dropped was reported, with its path.
+        """
+        start = data.draw(st.integers(0, len(NOTICE)))
+        end = data.draw(st.integers(start, min(len(NOTICE), start + 40)))
+        filler = data.draw(st.text(max_size=40)).encode("utf-8")
+        mutated = NOTICE[:start] + filler + NOTICE[end:]
+        reported: list[str] = []
+        failure: ListingMirrorShipStationError | None = None
+        try:
+            cs.parse_ship_notice(mutated, on_unreadable=lambda path, _: reported.append(path))
+        except (XMLError, ConversionError) as exc:
+            failure = exc
+        if isinstance(failure, ConversionError):
+            assert "expected <ShipNotice>" in str(failure)
+        assert all(path.startswith("$.") for path in reported)
 
 
 class TestExportQuery:

@@ -1,0 +1,293 @@
+"""Export snapshots: the order ids of one export window, frozen at its first page request.
+
+ShipStation pages through an export by asking for page 1, reading ``pages``, then asking for
+pages 2..N with the same ``start_date`` and ``end_date``. If every page re-ran the window's
+query, an order modified between two page requests would move, the orders after it would shift
+one place, and one of them would never be exported. So the endpoint takes a **snapshot** of the
+window's order ids at the first request for it and serves every page from that list.
+
+A :class:`~listingmirror_shipstation.customstore.SnapshotStore` keeps snapshots for a bounded
+time. Two are bundled: :class:`~listingmirror_shipstation.customstore.SQLiteSnapshotStore`
+(the default of :func:`~listingmirror_shipstation.integration.make_custom_store_app`, shared
+by every thread and process that uses the same file) and
+:class:`~listingmirror_shipstation.customstore.MemorySnapshotStore` (one process; for tests
+and embedding). A store for another database implements the four methods of
+:class:`~listingmirror_shipstation.customstore.SnapshotStore`.
+"""
+
+import abc
+import secrets
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from attrs import field, frozen
+
+from .._sqlite import transaction
+from .._time import aware
+
+__all__ = ["MemorySnapshotStore", "SQLiteSnapshotStore", "Snapshot", "SnapshotStore"]
+
+
+@frozen(kw_only=True)
+class Snapshot:
+    """One stored snapshot: which window, how many ids, and until when it is served.
+
+    Attributes:
+        key: What the snapshot is of (the app uses the user name and the window).
+        token: Unique to this snapshot: a later snapshot under the same key has another token,
+            so a page is never read from a snapshot other than the one its count came from.
+        count: How many order ids it holds.
+        created_at: When it was taken (UTC).
+        expires_at: After this instant it is no longer served (UTC).
+    """
+
+    key: str
+    token: str
+    count: int
+    created_at: datetime = field(validator=aware)
+    expires_at: datetime = field(validator=aware)
+
+
+class SnapshotStore(abc.ABC):
+    """Where export snapshots live between the page requests of one pass.
+
+    Every method may be called from several threads and processes at once. The contract that
+    makes paging consistent is :meth:`create`: for one key, at any instant, at most one live
+    (unexpired) snapshot exists, and every caller gets that one.
+    """
+
+    @abc.abstractmethod
+    def get(self, key: str, *, now: datetime) -> Snapshot | None:
+        """Return the live snapshot under *key*: one whose ``expires_at`` is after *now*.
+
+        Returns:
+            The snapshot, or ``None`` when there is none or it has expired.
+        """
+
+    @abc.abstractmethod
+    def create(
+        self, key: str, ids: Sequence[str], *, now: datetime, expires_at: datetime
+    ) -> Snapshot:
+        """Store *ids* under *key* unless a live snapshot is there; return the live one.
+
+        Create-if-absent, atomically (one transaction): when another caller stored a live
+        snapshot under *key* first, that one is returned and *ids* are dropped, so two requests
+        for the same window always see the same snapshot. An expired snapshot under *key* is
+        replaced (with a new token).
+
+        Args:
+            key: What the snapshot is of.
+            ids: The order ids in the order pages are served.
+            now: The current time (aware); a snapshot expiring at or before it is dead.
+            expires_at: When the new snapshot stops being served (aware, after *now*).
+        """
+
+    @abc.abstractmethod
+    def page(self, snapshot: Snapshot, offset: int, limit: int) -> list[str] | None:
+        """Return the ids at positions ``offset`` to ``offset + limit - 1`` of *snapshot*.
+
+        Fewer (or none) past the end. Reads the snapshot by its token, never another snapshot
+        that replaced it.
+
+        Returns:
+            The ids, or ``None`` when the snapshot is gone (purged or replaced).
+        """
+
+    @abc.abstractmethod
+    def purge(self, *, now: datetime) -> int:
+        """Delete every snapshot whose ``expires_at`` is at or before *now*; return how many."""
+
+
+def _utc(value: datetime) -> datetime:
+    if value.utcoffset() is None:
+        raise ValueError(f"naive datetime refused: {value!r}")
+    return value.astimezone(UTC)
+
+
+class MemorySnapshotStore(SnapshotStore):
+    """Snapshots in this process's memory (tests, embedding, one-process servers).
+
+    Several worker processes each have their own: use
+    :class:`~listingmirror_shipstation.customstore.SQLiteSnapshotStore` (or a database store)
+    when a server runs more than one process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshots: dict[str, tuple[Snapshot, tuple[str, ...]]] = {}
+
+    def __repr__(self) -> str:
+        return f"MemorySnapshotStore(snapshots={len(self._snapshots)})"
+
+    def get(self, key: str, *, now: datetime) -> Snapshot | None:
+        """Return the live snapshot under *key* (see :meth:`SnapshotStore.get`)."""
+        with self._lock:
+            stored = self._snapshots.get(key)
+        if stored is None or stored[0].expires_at <= _utc(now):
+            return None
+        return stored[0]
+
+    def create(
+        self, key: str, ids: Sequence[str], *, now: datetime, expires_at: datetime
+    ) -> Snapshot:
+        """Store *ids* unless a live snapshot exists (see :meth:`SnapshotStore.create`)."""
+        now = _utc(now)
+        with self._lock:
+            stored = self._snapshots.get(key)
+            if stored is not None and stored[0].expires_at > now:
+                return stored[0]
+            snapshot = Snapshot(
+                key=key,
+                token=secrets.token_hex(16),
+                count=len(ids),
+                created_at=now,
+                expires_at=_utc(expires_at),
+            )
+            self._snapshots[key] = (snapshot, tuple(ids))
+            return snapshot
+
+    def page(self, snapshot: Snapshot, offset: int, limit: int) -> list[str] | None:
+        """Return a slice of *snapshot*'s ids (see :meth:`SnapshotStore.page`)."""
+        with self._lock:
+            stored = self._snapshots.get(snapshot.key)
+        if stored is None or stored[0].token != snapshot.token:
+            return None
+        return list(stored[1][max(offset, 0) : max(offset, 0) + max(limit, 0)])
+
+    def purge(self, *, now: datetime) -> int:
+        """Delete expired snapshots (see :meth:`SnapshotStore.purge`)."""
+        now = _utc(now)
+        with self._lock:
+            dead = [k for k, (s, _) in self._snapshots.items() if s.expires_at <= now]
+            for key in dead:
+                del self._snapshots[key]
+        return len(dead)
+
+
+#: The tables :class:`~listingmirror_shipstation.customstore.SQLiteSnapshotStore` creates
+#: (timestamps are ISO 8601 UTC text, all written with microseconds, so they compare as text).
+SQLITE_SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS export_snapshots ("
+    " key TEXT PRIMARY KEY,"
+    " token TEXT NOT NULL UNIQUE,"
+    " count INTEGER NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " expires_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS export_snapshot_ids ("
+    " token TEXT NOT NULL,"
+    " position INTEGER NOT NULL,"
+    " order_id TEXT NOT NULL,"
+    " PRIMARY KEY (token, position)) WITHOUT ROWID",
+)
+
+
+def _text(value: datetime) -> str:
+    return _utc(value).isoformat(timespec="microseconds")
+
+
+class SQLiteSnapshotStore(SnapshotStore):
+    """Snapshots in a SQLite file (standard library), shared by threads and processes.
+
+    The file may be the one the shipment sink uses. The tables
+    (:data:`~listingmirror_shipstation.customstore.snapshots.SQLITE_SCHEMA`) are
+    ``export_snapshots`` (one row per snapshot) and ``export_snapshot_ids`` (one row per id
+    and position, so a page reads only its rows).
+    :meth:`create` runs in one write transaction, so two processes asking for the same window at
+    once store one snapshot and both get it.
+
+    Args:
+        path: The database file; created with its tables when missing.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with transaction(self.path) as db:
+            for statement in SQLITE_SCHEMA:
+                db.execute(statement)
+
+    def __repr__(self) -> str:
+        return f"SQLiteSnapshotStore({str(self.path)!r})"
+
+    @staticmethod
+    def _row(row: tuple[str, str, int, str, str]) -> Snapshot:
+        key, token, count, created_at, expires_at = row
+        return Snapshot(
+            key=key,
+            token=token,
+            count=count,
+            created_at=datetime.fromisoformat(created_at),
+            expires_at=datetime.fromisoformat(expires_at),
+        )
+
+    def get(self, key: str, *, now: datetime) -> Snapshot | None:
+        """Return the live snapshot under *key* (see :meth:`SnapshotStore.get`)."""
+        with transaction(self.path) as db:
+            row = db.execute(
+                "SELECT key, token, count, created_at, expires_at FROM export_snapshots"
+                " WHERE key = ? AND expires_at > ?",
+                (key, _text(now)),
+            ).fetchone()
+        return None if row is None else self._row(row)
+
+    def create(
+        self, key: str, ids: Sequence[str], *, now: datetime, expires_at: datetime
+    ) -> Snapshot:
+        """Store *ids* unless a live snapshot exists (see :meth:`SnapshotStore.create`)."""
+        token = secrets.token_hex(16)
+        with transaction(self.path) as db:
+            # The first statement writes, so this transaction holds SQLite's write lock from
+            # here to the commit: a second process asking for the same key waits, then sees ours.
+            db.execute(
+                "DELETE FROM export_snapshot_ids WHERE token IN (SELECT token"
+                " FROM export_snapshots WHERE key = ? AND expires_at <= ?)",
+                (key, _text(now)),
+            )
+            db.execute(
+                "DELETE FROM export_snapshots WHERE key = ? AND expires_at <= ?",
+                (key, _text(now)),
+            )
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO export_snapshots VALUES (?, ?, ?, ?, ?)",
+                (key, token, len(ids), _text(now), _text(expires_at)),
+            ).rowcount
+            if inserted == 1:
+                db.executemany(
+                    "INSERT INTO export_snapshot_ids VALUES (?, ?, ?)",
+                    ((token, position, str(i)) for position, i in enumerate(ids)),
+                )
+            row = db.execute(
+                "SELECT key, token, count, created_at, expires_at FROM export_snapshots"
+                " WHERE key = ?",
+                (key,),
+            ).fetchone()
+        return self._row(row)
+
+    def page(self, snapshot: Snapshot, offset: int, limit: int) -> list[str] | None:
+        """Return a slice of *snapshot*'s ids (see :meth:`SnapshotStore.page`)."""
+        with transaction(self.path) as db:
+            alive = db.execute(
+                "SELECT 1 FROM export_snapshots WHERE token = ?", (snapshot.token,)
+            ).fetchone()
+            if alive is None:
+                return None
+            rows = db.execute(
+                "SELECT order_id FROM export_snapshot_ids"
+                " WHERE token = ? AND position >= ? AND position < ? ORDER BY position",
+                (snapshot.token, max(offset, 0), max(offset, 0) + max(limit, 0)),
+            ).fetchall()
+        return [order_id for (order_id,) in rows]
+
+    def purge(self, *, now: datetime) -> int:
+        """Delete expired snapshots (see :meth:`SnapshotStore.purge`)."""
+        with transaction(self.path) as db:
+            db.execute(
+                "DELETE FROM export_snapshot_ids WHERE token IN (SELECT token"
+                " FROM export_snapshots WHERE expires_at <= ?)",
+                (_text(now),),
+            )
+            return db.execute(
+                "DELETE FROM export_snapshots WHERE expires_at <= ?", (_text(now),)
+            ).rowcount
