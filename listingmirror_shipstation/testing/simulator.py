@@ -125,6 +125,15 @@ class Scripted:
         with self._lock:
             self._delays.extend([seconds] * times)
 
+    def clear_script(self) -> None:
+        """Drop every scripted edit, failure and delay not yet used (data stays as it is)."""
+        with self._lock:
+            self._actions.clear()
+            self._fail_at.clear()
+            self._raise_at.clear()
+            self._delays.clear()
+            self.on_request = None
+
     def __call__(self, request: Request) -> Response:
         """Answer *request*, after the scripted edits, delays and failures for it."""
         with self._lock:
