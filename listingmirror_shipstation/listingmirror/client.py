@@ -59,7 +59,7 @@ DEFAULT_BASE_URL: Final = "https://api.listingmirror.com/api/v2/"
 
 logger = logging.getLogger(__name__)
 
-#: How many times :meth:`ListingMirrorClient.snapshot_orders` reads a window at most.
+#: How many passes ``ListingMirrorClient.snapshot_orders`` makes over a query at most.
 DEFAULT_MAX_PASSES: Final = 4
 
 

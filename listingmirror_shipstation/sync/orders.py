@@ -367,8 +367,8 @@ class ClientOrderSource(ListingMirrorOrderSource):
         :meth:`~listingmirror_shipstation.listingmirror.ListingMirrorClient.snapshot_orders`.
         When a read cannot be made consistent (orders kept moving for every pass), the window
         is split in two halves (whole seconds) and each is read the same way, down to
-        :attr:`max_splits` levels; ``covered_until`` is then the end of the consistent part
-        that starts at *start*, and the sync moves its watermark no further.
+        ``max_splits`` levels (eight by default); ``covered_until`` is then the end of the
+        consistent part that starts at *start*, and the sync moves its watermark no further.
         """
         orders: dict[int, lm.Order] = {}
         unreadable: dict[object, lm.UnreadableOrder] = {}
@@ -381,7 +381,7 @@ class ClientOrderSource(ListingMirrorOrderSource):
             covered_until=covered,
         )
 
-    #: How many times a window that cannot be read consistently is halved.
+    # How many times a window that cannot be read consistently is halved.
     max_splits: int = 8
 
     def _read(
