@@ -237,10 +237,9 @@ class OrderSync:
             self.store.record_rejection(
                 rejection.order.order_id, rejection.reason, str(rejection.error)
             )
+        known = self.store.get_fingerprints(prints)
         to_send = [
-            o
-            for o in converted
-            if self.store.fingerprint(o.order_key or "") != prints[o.order_key or ""]
+            o for o in converted if known.get(o.order_key or "") != prints[o.order_key or ""]
         ]
         unchanged = len(converted) - len(to_send)
         if self.dry_run:
@@ -255,17 +254,24 @@ class OrderSync:
         waited = self.client.rate_limit.waited
         sent: list[ss.Order] = []
         failed: list[OrderFailure] = []
-        for done, upsert in enumerate(self._upsert(to_send), start=1):
-            key = upsert.order.order_key or ""
-            if upsert.success:
-                self.store.set_fingerprint(key, prints[key])
-                sent.append(upsert.order)
-            else:
-                error: Exception | str = upsert.error or upsert.error_message or "failed"
-                failed.append(OrderFailure(order=by_key[key], error=error))
-                logger.warning("order %s not sent (retried next run): %s", key, error)
-            if self.on_progress is not None:
-                self.on_progress(done, len(to_send))
+        done = 0
+        for batch in self._upsert(to_send):
+            recorded: dict[str, str] = {}
+            for upsert in batch:
+                done += 1
+                key = upsert.order.order_key or ""
+                if upsert.success:
+                    recorded[key] = prints[key]
+                    sent.append(upsert.order)
+                else:
+                    error: Exception | str = upsert.error or upsert.error_message or "failed"
+                    failed.append(OrderFailure(order=by_key[key], error=error))
+                    logger.warning("order %s not sent (retried next run): %s", key, error)
+                if self.on_progress is not None:
+                    self.on_progress(done, len(to_send))
+            # One write per batch of upserts: a crash before it re-sends the batch next run,
+            # which updates the same orders (never duplicates them).
+            self.store.set_fingerprints(recorded)
         holds = [window.covered_until]
         holds.extend(_modified(f.order) for f in failed)
         # An unreadable order holds the watermark at its own time (or where it stands when
@@ -312,12 +318,10 @@ class OrderSync:
             orders=tuple(converted), rejected=tuple(rejected), warnings=tuple(warnings)
         )
 
-    def _upsert(self, orders: Sequence[ss.Order]) -> Iterator[ss.OrderUpsert]:
-        # One batch at a time, so progress is reported as it happens.
+    def _upsert(self, orders: Sequence[ss.Order]) -> Iterator[tuple[ss.OrderUpsert, ...]]:
+        # One batch at a time, so progress is reported and recorded as it happens.
         for start in range(0, len(orders), ss.MAX_BATCH):
-            yield from self.client.orders.create_or_update_many(
-                orders[start : start + ss.MAX_BATCH]
-            )
+            yield self.client.orders.create_or_update_many(orders[start : start + ss.MAX_BATCH])
 
 
 def _rejection(order: lm.Order, exc: BaseException) -> Rejection:
