@@ -18,6 +18,7 @@ from listingmirror_shipstation.sync import (
     CheckpointStore,
     MemoryCheckpointStore,
     OrderSync,
+    OrderWindow,
     ShipmentSync,
     SQLiteCheckpointStore,
     delivery_key,
@@ -373,3 +374,35 @@ class TestShipmentSync:
         fake.now += 60
         assert sync.run().delivered == ()
         assert sink.calls == 1
+
+
+class TestWindowsAndBadOrders:
+    def test_the_watermark_stops_where_the_consistent_read_stopped(self) -> None:
+        """A source that covered only part of the window: the checkpoint goes no further."""
+        covered = T0 + timedelta(hours=3)
+
+        class Partial(ListingMirrorOrderSource):
+            def orders_modified(self, start: datetime, end: datetime) -> list[lm.Order]:
+                raise AssertionError("read_window is used")
+
+            def read_window(self, start: datetime, end: datetime) -> OrderWindow:
+                return OrderWindow(orders=(lm_order(1),), covered_until=covered)
+
+        sync, simulator, _, _ = world([])
+        sync.source = Partial()
+        report = sync.run()
+        assert (report.complete, report.checkpoint) == (False, covered)
+        assert sync.store.watermark("orders") == covered
+        assert set(simulator.orders) == {"lm-1"}
+
+    def test_an_order_that_raises_while_mapped_is_rejected_alone(self) -> None:
+        """A float price from an untyped caller: that order is rejected, the others are sent."""
+        bad = attrs.evolve(
+            lm_order(2),
+            order_items=(attrs.evolve(lm_order(2).order_items[0], price=9.99),),  # type: ignore[arg-type]
+        )
+        sync, simulator, _, _ = world([lm_order(1), bad, lm_order(3)])
+        report = sync.run()
+        assert [r.order.order_id for r in report.rejected] == [2]
+        assert set(simulator.orders) == {"lm-1", "lm-3"}
+        assert report.checkpoint == sync.now().replace(microsecond=0)
