@@ -18,7 +18,6 @@ requires); together that is exactly once in effect, across crashes and re-runs.
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 import attrs
 from attrs import frozen
@@ -76,10 +75,7 @@ def delivery_key(update: lm.ShipmentUpdate) -> str:
     return f"{update.shipment_id}{':void' if update.voided else ''}"
 
 
-_Item = TypeVar("_Item", ss.Shipment, ss.Fulfillment)
-
-
-def _as_created(item: _Item) -> _Item:
+def _as_created(item: ss.Shipment | ss.Fulfillment) -> ss.Shipment | ss.Fulfillment:
     """*item* as it was when its label was created (not voided)."""
     if not item.voided and item.void_date is None:
         return item
@@ -171,11 +167,13 @@ class ShipmentSync:
         moved: the next :meth:`run` still covers anything the webhook missed.
         """
         notification = self.client.webhooks.parse(body)
-        items = [
-            (datetime.now(UTC), item)
-            for item in self.client.webhooks.follow(notification)
-            if isinstance(item, ss.Shipment | ss.Fulfillment)
-        ]
+        items: list[tuple[datetime, ss.Shipment | ss.Fulfillment]] = []
+        for item in self.client.webhooks.follow(notification):
+            if isinstance(item, ss.Shipment | ss.Fulfillment):
+                # A label already voided is still its shipment first, then its void.
+                items.append((datetime.now(UTC), _as_created(item)))
+                if item.voided or item.void_date is not None:
+                    items.append((datetime.now(UTC), attrs.evolve(item, voided=True)))
         report, _ = self._deliver(items)
         return report
 

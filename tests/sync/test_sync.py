@@ -406,3 +406,16 @@ class TestWindowsAndBadOrders:
         assert [r.order.order_id for r in report.rejected] == [2]
         assert set(simulator.orders) == {"lm-1", "lm-3"}
         assert report.checkpoint == sync.now().replace(microsecond=0)
+
+    def test_a_webhook_for_a_label_already_voided_delivers_both_events_in_order(self) -> None:
+        """The webhook's label was voided since: its shipment, then its void, each once."""
+        sync, simulator, sink, _ = shipment_world()
+        simulator.add_shipment(shipment(1, voided=True, void_date=T0 + timedelta(hours=3)))
+        body = (
+            b'{"resource_url": "https://ssapi.shipstation.com/shipments?batchId=1",'
+            b' "resource_type": "SHIP_NOTIFY"}'
+        )
+        report = sync.handle_webhook(body)
+        assert [(u.shipment_id, u.voided) for u in report.delivered] == [("1", False), ("1", True)]
+        assert list(sink.accepted) == ["1", "1:void"]
+        assert sync.handle_webhook(body).duplicates == 2
