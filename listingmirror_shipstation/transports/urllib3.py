@@ -150,6 +150,9 @@ class Urllib3Transport(BaseTransport):
                 if not chunk:
                     return b"".join(chunks)
                 chunks.append(chunk)
+        except BaseException:
+            answer.close()  # the rest of the body is still coming: never reuse the connection
+            raise
         finally:
             answer.release_conn()
 
