@@ -2,6 +2,7 @@
 
 import http.server
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 
@@ -10,6 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from listingmirror_shipstation.errors import ConnectError, RequestTimeout
+from listingmirror_shipstation.testing.server import SimulatorServer
+from listingmirror_shipstation.testing.simulator import ShipStationSimulator
 from listingmirror_shipstation.transports import (
     MockTransport,
     RateLimiter,
@@ -411,3 +414,42 @@ class TestWholeCallIsBounded:
         assert seen[0] == 10
         assert all(t is not None and t <= 10 for t in seen)
         assert seen[1:] == [6, 2][: len(seen) - 1]
+
+
+class TestSharedLimiterOverHTTP:
+    def test_answers_out_of_order_never_raise_the_estimate(self) -> None:
+        """Two threads, one limiter, the older answer arrives last: the estimate stays low.
+
+        The simulator computes each answer (and its ``X-Rate-Limit-Remaining``) when the
+        request arrives and hands the first one back late, so the older, higher count is the
+        last one the limiter sees. Believing it would let requests go that the server refuses.
+        """
+        simulator = ShipStationSimulator(clock=time.monotonic, limit=4, window=60.0)
+        simulator.delay_next(0.5)  # the first answer comes back late
+        limiter = RateLimiter()
+        errors: list[BaseException] = []
+        with SimulatorServer(simulator) as server, Urllib3Transport() as transport:
+            request = Request(method="GET", url=f"{server.url}/orders", idempotent=True)
+
+            def get() -> None:
+                try:
+                    send(transport, request, limiter=limiter)
+                except BaseException as exc:  # pragma: no cover - reported below
+                    errors.append(exc)
+
+            first = threading.Thread(target=get)
+            first.start()
+            for _ in range(500):  # until the first request has arrived (bounded)
+                if simulator.requests_seen:
+                    break
+                threading.Event().wait(0.01)
+            second = threading.Thread(target=get)
+            second.start()
+            second.join(timeout=10)
+            first.join(timeout=10)
+        assert errors == []
+        assert simulator.statuses == [200, 200]
+        true_remaining = 4 - 2
+        remaining = limiter.state.remaining
+        assert remaining is not None
+        assert remaining <= true_remaining
