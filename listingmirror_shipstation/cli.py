@@ -257,6 +257,11 @@ def _sync_orders(
             f"failed (retried next run): order {failure.order.order_id}: {failure.error}",
             file=err,
         )
+    for unreadable in report.unreadable:
+        print(
+            f"unreadable (holds the checkpoint): order {unreadable.order_id}: {unreadable.error}",
+            file=err,
+        )
     sent = len(report.would_send) if args.dry_run else len(report.sent)
     print(
         f"{'would send' if args.dry_run else 'sent'} {sent}, unchanged {report.unchanged}, "
@@ -264,7 +269,7 @@ def _sync_orders(
         f"waited {report.rate_limit_wait:.0f}s on the rate limit",
         file=err,
     )
-    return 1 if report.failed else 0
+    return 1 if report.failed or report.unreadable else 0
 
 
 def _sync_shipments(

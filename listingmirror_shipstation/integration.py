@@ -94,14 +94,23 @@ class ListingMirrorOrderSource(abc.ABC):
 
 
 class ShipmentSink(abc.ABC):
-    """Where shipment updates for Listing Mirror go (your database, a queue, Listing Mirror)."""
+    """Where shipment updates for Listing Mirror go (your database, a queue, Listing Mirror).
+
+    An update is one *event*, identified by the pair ``(shipment_id, kind)``: kind
+    ``"shipment"`` for a label created (``voided`` false) and ``"void"`` for that label voided
+    (``voided`` true). A void shares its shipment's ``shipment_id`` and is an event of its
+    own: it must reach Listing Mirror even after the shipment did.
+    """
 
     @abc.abstractmethod
     def deliver(self, update: lm.ShipmentUpdate) -> bool:
-        """Take *update*; return ``False`` if one with its ``shipment_id`` was already taken.
+        """Take *update*; return ``False`` if the same event was already taken.
 
-        Must be idempotent by ``update.shipment_id``: ShipStation sometimes sends the same
-        notification twice, and a process may restart between the two.
+        Must be idempotent on ``(update.shipment_id, kind)``, kind being ``"void"`` when
+        ``update.voided`` and ``"shipment"`` otherwise: ShipStation sometimes sends the same
+        notification twice, and a process may restart between the sink taking an update and
+        the sync recording it, so the same event can arrive again. A void and its shipment are
+        two events; the sync hands a shipment over before its void.
         """
 
 
@@ -289,9 +298,12 @@ class JsonFileOrderSource(ListingMirrorOrderSource):
 
 
 class SQLiteShipmentSink(ShipmentSink):
-    """Stores each update once, by ``shipment_id``, in a SQLite file (standard library).
+    """Stores each update once, by ``(shipment_id, kind)``, in a SQLite file (standard library).
 
-    Safe to share between threads (one connection per call) and across restarts.
+    A shipment and its void are two rows (kind ``"shipment"`` and ``"void"``). Safe to share
+    between threads (one connection per call) and across restarts. A file written by an older
+    version (one row per ``shipment_id``) is migrated in place when opened: each row keeps its
+    data and gets the kind its stored update says.
 
     Args:
         path: The database file; created with its table when missing.
@@ -300,29 +312,48 @@ class SQLiteShipmentSink(ShipmentSink):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it
+            columns = [row[1] for row in db.execute("PRAGMA table_info(shipment_updates)")]
+            if columns and "kind" not in columns:
+                db.execute("ALTER TABLE shipment_updates RENAME TO shipment_updates_v1")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS shipment_updates ("
-                " shipment_id TEXT PRIMARY KEY,"
+                " shipment_id TEXT NOT NULL,"
+                " kind TEXT NOT NULL,"
                 " order_id INTEGER,"
                 " market_order_id TEXT,"
                 " received_at TEXT NOT NULL,"
-                " body TEXT NOT NULL)"
+                " body TEXT NOT NULL,"
+                " PRIMARY KEY (shipment_id, kind))"
             )
+            if columns and "kind" not in columns:
+                rows = db.execute(
+                    "SELECT shipment_id, order_id, market_order_id, received_at, body"
+                    " FROM shipment_updates_v1"
+                ).fetchall()
+                for shipment_id, order_id, market_order_id, received_at, body in rows:
+                    kind = _kind(lm.loads(body, lm.ShipmentUpdate))
+                    db.execute(
+                        "INSERT OR IGNORE INTO shipment_updates VALUES (?, ?, ?, ?, ?, ?)",
+                        (shipment_id, kind, order_id, market_order_id, received_at, body),
+                    )
+                db.execute("DROP TABLE shipment_updates_v1")
 
     def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return transaction(self.path)
 
     def deliver(self, update: lm.ShipmentUpdate) -> bool:
-        """Store *update* unless one with the same ``shipment_id`` is stored already."""
+        """Store *update* unless the same ``(shipment_id, kind)`` is stored already."""
         if not update.shipment_id:
             raise ConversionError(
                 "cannot store a shipment update", errors=("shipment_id is required @ $",)
             )
         with self._connect() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO shipment_updates VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO shipment_updates VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     update.shipment_id,
+                    _kind(update),
                     update.order_id,
                     update.market_order_id,
                     datetime.now(UTC).isoformat(),
@@ -332,9 +363,14 @@ class SQLiteShipmentSink(ShipmentSink):
             return cursor.rowcount == 1  # committed as the block exits
 
     def updates(self) -> list[lm.ShipmentUpdate]:
-        """Every stored update, oldest first."""
+        """Every stored update, oldest first (a void after its shipment)."""
         with self._connect() as db:
             rows = db.execute(
-                "SELECT body FROM shipment_updates ORDER BY received_at, shipment_id"
+                "SELECT body FROM shipment_updates ORDER BY received_at, shipment_id, kind = 'void'"
             ).fetchall()
         return [lm.loads(body, lm.ShipmentUpdate) for (body,) in rows]
+
+
+def _kind(update: lm.ShipmentUpdate) -> str:
+    """The kind of event *update* is: ``"void"`` or ``"shipment"``."""
+    return "void" if update.voided else "shipment"

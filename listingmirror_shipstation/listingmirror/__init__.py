@@ -2,7 +2,7 @@
 
 from .._exports import adopt
 from . import client, json
-from .client import DEFAULT_BASE_URL, ListingMirrorClient, Page
+from .client import DEFAULT_BASE_URL, ListingMirrorClient, OrderSnapshot, Page, UnreadableOrder
 from .json import (
     CONFIRMED_KEYS,
     ParsedOrders,
@@ -38,12 +38,14 @@ __all__ = [
     "ListingMirrorClient",
     "Order",
     "OrderItem",
+    "OrderSnapshot",
     "OrderStatus",
     "Page",
     "ParsedOrders",
     "Product",
     "ShipmentUpdate",
     "ShippedItem",
+    "UnreadableOrder",
     "WeightUnit",
     "client",
     "configure_converter",

@@ -7,11 +7,17 @@ documented protected helpers :meth:`ListingMirrorClient._get` and
 :meth:`ListingMirrorClient._paged`.
 
 Pages are ``{count, next, results}``; ``next`` is followed only while it stays on the API's
-host, so the credentials go nowhere else. A 429 is waited out (``Retry-After``, else 10 s) and
-retried, as are 5xx answers to reads.
+host, so the credentials go nowhere else. Those pages are numbered over a *live* result
+set: an order that changes while they are read leaves it and moves the rest up a place, so a
+plain walk through the pages can miss an order it never saw.
+:meth:`ListingMirrorClient.snapshot_orders` reads consistently: it checks ``count`` on every
+page, reads a query that spans several pages a second time, and says whether the result is
+complete. A 429 is waited out (``Retry-After``, else 10 s) and retried, as are 5xx answers to
+reads.
 """
 
 import base64
+import logging
 import random
 import time
 import urllib.parse
@@ -43,12 +49,35 @@ from ..transports import (
 from . import json as lm_json
 from .models import InventoryLevel, Order, Product
 
-__all__ = ["DEFAULT_BASE_URL", "ListingMirrorClient", "Page"]
+__all__ = ["DEFAULT_BASE_URL", "ListingMirrorClient", "OrderSnapshot", "Page", "UnreadableOrder"]
 
 T = TypeVar("T")
 
 #: Listing Mirror's API v2 root.
 DEFAULT_BASE_URL: Final = "https://api.listingmirror.com/api/v2/"
+
+
+logger = logging.getLogger(__name__)
+
+#: How many passes ``ListingMirrorClient.snapshot_orders`` makes over a query at most.
+DEFAULT_MAX_PASSES: Final = 4
+
+
+@frozen(kw_only=True)
+class UnreadableOrder:
+    """An order Listing Mirror sent that does not fit the model: never dropped silently.
+
+    Attributes:
+        order_id: Its ``order_id``, when that much could be read.
+        modified: Its ``last_modified`` (else ``order_datetime``), when that could be read.
+        error: Why it could not be read (the lines name the field and the value).
+
+    .. versionadded:: 0.2
+    """
+
+    order_id: int | None
+    modified: datetime | None
+    error: ConversionError
 
 
 @frozen(kw_only=True)
@@ -60,18 +89,43 @@ class Page(Generic[T]):
         count: Total number of results, if the page said.
         next: URL of the next page, if there is one.
         errors: Items that could not be read (one error each, with its index).
+        unreadable: For an orders page, the orders that could not be read, with their ids
+            (the same ones as ``errors``).
     """
 
     items: tuple[T, ...]
     count: int | None = None
     next: str | None = None
     errors: tuple[ConversionError, ...] = ()
+    unreadable: tuple[UnreadableOrder, ...] = ()
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+@frozen(kw_only=True)
+class OrderSnapshot:
+    """The orders of one query, read consistently (:meth:`ListingMirrorClient.snapshot_orders`).
+
+    Attributes:
+        orders: Every order read, each once (its latest content read).
+        unreadable: Every order that could not be read, each once.
+        consistent: ``True`` when a pass over the pages saw no shift (see
+            :meth:`ListingMirrorClient.snapshot_orders`): then no order that was in the result
+            set throughout the read is missing. ``False`` when the result set kept moving:
+            ``orders`` is still all that was read, but an order may be missing.
+        passes: How many passes over the pages were made.
+
+    .. versionadded:: 0.2
+    """
+
+    orders: tuple[Order, ...]
+    unreadable: tuple[UnreadableOrder, ...] = ()
+    consistent: bool = True
+    passes: int = 1
 
 
 class ListingMirrorClient:
@@ -194,20 +248,111 @@ class ListingMirrorClient:
         fulfillment_inventory_source_id: int | None = None,
         search_value: str | None = None,
     ) -> Iterator[Order]:
-        """Every order of every page, following ``next`` (only on the API's host).
+        """Every order of the query, read consistently (see :meth:`snapshot_orders`).
 
-        An order that does not fit the model is skipped here; use :meth:`orders` and
-        ``Page.errors`` (or :func:`~listingmirror_shipstation.listingmirror.read_orders`) to
-        see such orders.
+        An order that does not fit the model is logged (a warning naming its id and the
+        reason) and left out here; use :meth:`snapshot_orders` to get such orders too, and
+        to know whether the read was consistent (an inconsistent read is logged as well).
+        """
+        snapshot = self.snapshot_orders(
+            start_date=start_date,
+            end_date=end_date,
+            order_status=order_status,
+            fulfillment_inventory_source_id=fulfillment_inventory_source_id,
+            search_value=search_value,
+        )
+        yield from snapshot.orders
+
+    def snapshot_orders(
+        self,
+        *,
+        start_date: datetime | date | None = None,
+        end_date: datetime | date | None = None,
+        order_status: str | None = None,
+        fulfillment_inventory_source_id: int | None = None,
+        search_value: str | None = None,
+        max_passes: int = DEFAULT_MAX_PASSES,
+    ) -> OrderSnapshot:
+        """Every order of ``GET orders/`` with these filters, read so that none is skipped.
+
+        Listing Mirror numbers pages over a live result set: when an order on a page already
+        read changes and leaves the set, the later orders move up a place and a plain walk
+        through the pages never sees one of them. So:
+
+        * one page (no ``next``) is one answer, consistent by itself;
+        * over several pages, a pass is *steady* when every page reports the same ``count``
+          and the pages held that many orders; the pages are then read again, until a steady
+          pass finds no order the earlier passes had not (at most *max_passes* passes).
+
+        An order that stays in the result set for the whole read is then in ``orders``: a
+        shift that hid it in one pass changes ``count`` or brings in an order not seen
+        before, and either makes another pass. Orders read in any pass are all returned (an
+        order sent twice is harmless downstream; a missing one is not).
+
+        Orders that do not fit the model come back in ``unreadable``, and are logged with
+        their id and the reason.
         """
         params = self._order_params(
             start_date, end_date, order_status, fulfillment_inventory_source_id, search_value
         )
-        url: str | None = self._url("orders/", params)
-        while url is not None:
-            page = self._order_page(url)
-            yield from page
-            url = page.next
+        first = self._url("orders/", params)
+        orders: dict[int, Order] = {}
+        unreadable: dict[object, UnreadableOrder] = {}
+        passes = 0
+        for passes in range(1, max(1, max_passes) + 1):
+            counts: set[int | None] = set()
+            pages = held = 0
+            new = False
+            url: str | None = first
+            while url is not None:
+                page = self._order_page(url)
+                pages += 1
+                counts.add(page.count)
+                held += len(page.items) + len(page.unreadable)
+                for order in page.items:
+                    new = new or order.order_id not in orders
+                    orders[order.order_id] = order
+                for bad in page.unreadable:
+                    key = bad.order_id if bad.order_id is not None else str(bad.error)
+                    new = new or key not in unreadable
+                    unreadable[key] = bad
+                url = page.next
+            if pages == 1:
+                return self._snapshot(orders, unreadable, consistent=True, passes=passes)
+            (count,) = counts if len(counts) == 1 else (-1,)
+            steady = count is None or count == held
+            if steady and passes > 1 and not new:
+                return self._snapshot(orders, unreadable, consistent=True, passes=passes)
+            logger.info(
+                "orders moved while they were read (pass %d: counts %s, %d held): reading again",
+                passes,
+                sorted(c for c in counts if c is not None),
+                held,
+            )
+        logger.warning(
+            "the orders kept moving for %d passes: some may be missing from this read", passes
+        )
+        return self._snapshot(orders, unreadable, consistent=False, passes=passes)
+
+    @staticmethod
+    def _snapshot(
+        orders: Mapping[int, Order],
+        unreadable: Mapping[object, UnreadableOrder],
+        *,
+        consistent: bool,
+        passes: int,
+    ) -> OrderSnapshot:
+        # An order read in one pass and unreadable in another: the readable content wins.
+        bad = tuple(u for u in unreadable.values() if u.order_id not in orders)
+        for item in bad:
+            logger.warning(
+                "Listing Mirror order %s cannot be read: %s",
+                item.order_id if item.order_id is not None else "(no id)",
+                item.error,
+            )
+        return OrderSnapshot(
+            orders=tuple(orders.values()), unreadable=bad, consistent=consistent, passes=passes
+        )
 
     def search_orders(self, market_order_id: str) -> Page[Order]:
         """``GET orders/?search_value=…``: find orders by marketplace order id."""
@@ -296,13 +441,76 @@ class ListingMirrorClient:
 
     def _order_page(self, url: str) -> Page[Order]:
         answer = self._send("GET", url, idempotent=True)
-        parsed = lm_json.read_orders(answer, converter=self.converter)
+        if isinstance(answer, Mapping) and isinstance(answer.get("results"), list):
+            head = lm_json.read_orders({**answer, "results": []}, converter=self.converter)
+            results: list[Any] = answer["results"]
+        else:
+            head = lm_json.read_orders(answer, converter=self.converter)  # an array, or raises
+            results = list(answer)
+        orders: list[Order] = []
+        unreadable: list[UnreadableOrder] = []
+        for index, raw in enumerate(results):
+            # One order at a time: whatever one order raises (a bad value, a date out of
+            # range) makes that order unreadable, never the page.
+            try:
+                parsed = lm_json.read_orders([raw], converter=self.converter)
+                problems = parsed.errors
+            except Exception as exc:
+                problems = (
+                    ConversionError(
+                        "cannot read order", errors=(f"{type(exc).__name__}: {exc} @ $[0]",)
+                    ),
+                )
+                parsed = None
+            if parsed is not None and parsed.orders:
+                orders.extend(parsed.orders)
+                continue
+            lines = tuple(
+                line.replace("@ $[0]", f"@ $[{index}]", 1)
+                for problem in problems
+                for line in (problem.errors or (str(problem),))
+            )
+            order_id = self._raw_id(raw)
+            unreadable.append(
+                UnreadableOrder(
+                    order_id=order_id,
+                    modified=self._raw_modified(raw),
+                    error=ConversionError(
+                        f"cannot read order {order_id if order_id is not None else '?'}"
+                        f" at index {index}",
+                        errors=lines,
+                    ),
+                )
+            )
         return Page(
-            items=parsed.orders,
-            count=parsed.count,
-            next=self._next(parsed.next),
-            errors=parsed.errors,
+            items=tuple(orders),
+            count=head.count,
+            next=self._next(head.next),
+            errors=tuple(u.error for u in unreadable),
+            unreadable=tuple(unreadable),
         )
+
+    @staticmethod
+    def _raw_id(raw: object) -> int | None:
+        value = raw.get("order_id") if isinstance(raw, Mapping) else None
+        if isinstance(value, bool):
+            return None
+        try:
+            return int(value) if isinstance(value, int | str) else None
+        except ValueError:
+            return None
+
+    def _raw_modified(self, raw: object) -> datetime | None:
+        if not isinstance(raw, Mapping):
+            return None
+        for key in ("last_modified", "order_datetime"):
+            try:
+                value = _hooks.structure(self.converter, raw.get(key), datetime)
+            except Exception:  # noqa: S112 - unreadable: try the next key
+                continue
+            if isinstance(value, datetime) and value.utcoffset() is not None:
+                return value
+        return None
 
     def _url(self, path: str, params: Mapping[str, object] | None = None) -> str:
         url = urllib.parse.urljoin(self.base_url, path)

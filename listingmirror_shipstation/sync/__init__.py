@@ -5,7 +5,15 @@ See the guide "Run the sync in production".
 
 from .._exports import adopt
 from .checkpoints import CheckpointStore, MemoryCheckpointStore, SQLiteCheckpointStore
-from .orders import ClientOrderSource, OrderFailure, OrderSync, OrderSyncReport, fingerprint
+from .orders import (
+    ClientOrderSource,
+    OrderFailure,
+    OrderSync,
+    OrderSyncReport,
+    OrderWindow,
+    WindowedOrderSource,
+    fingerprint,
+)
 from .shipments import ShipmentFailure, ShipmentSync, ShipmentSyncReport, delivery_key
 
 __all__ = [
@@ -15,10 +23,12 @@ __all__ = [
     "OrderFailure",
     "OrderSync",
     "OrderSyncReport",
+    "OrderWindow",
     "SQLiteCheckpointStore",
     "ShipmentFailure",
     "ShipmentSync",
     "ShipmentSyncReport",
+    "WindowedOrderSource",
     "delivery_key",
     "fingerprint",
 ]

@@ -9,6 +9,7 @@ import abc
 import contextlib
 import sqlite3
 import threading
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -35,6 +36,32 @@ class CheckpointStore(abc.ABC):
     @abc.abstractmethod
     def set_fingerprint(self, key: str, value: str) -> None:
         """Record that what has fingerprint *value* was sent under *key*."""
+
+    def get_fingerprints(self, keys: Iterable[str]) -> dict[str, str]:
+        """The fingerprints of *keys* that have one (a batch of :meth:`fingerprint`).
+
+        Override it to read them in one query; the default asks one key at a time.
+
+        .. versionadded:: 0.2
+        """
+        found: dict[str, str] = {}
+        for key in keys:
+            value = self.fingerprint(key)
+            if value is not None:
+                found[key] = value
+        return found
+
+    def set_fingerprints(self, values: Mapping[str, str]) -> None:
+        """Record several fingerprints (a batch of :meth:`set_fingerprint`).
+
+        Override it to write them in one transaction (all or none); the default writes one
+        at a time, which is also correct: a crash part way only means the orders not yet
+        recorded are sent again, which updates them.
+
+        .. versionadded:: 0.2
+        """
+        for key, value in values.items():
+            self.set_fingerprint(key, value)
 
     @abc.abstractmethod
     def is_delivered(self, key: str) -> bool:
@@ -153,6 +180,31 @@ class SQLiteCheckpointStore(CheckpointStore):
             db.execute(
                 "INSERT INTO fingerprints VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
                 (key, value, value),
+            )
+
+    def get_fingerprints(self, keys: Iterable[str]) -> dict[str, str]:
+        """See :meth:`CheckpointStore.get_fingerprints` (one connection for the batch)."""
+        wanted = list(keys)
+        found: dict[str, str] = {}
+        with self._connect() as db:
+            for start in range(0, len(wanted), 500):  # under SQLite's variable limit
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"SELECT key, value FROM fingerprints WHERE key IN ({marks})",  # noqa: S608
+                    chunk,
+                ).fetchall()
+                found.update((str(k), str(v)) for k, v in rows)
+        return found
+
+    def set_fingerprints(self, values: Mapping[str, str]) -> None:
+        """See :meth:`CheckpointStore.set_fingerprints` (one transaction for the batch)."""
+        if not values:
+            return
+        with self._connect() as db:
+            db.executemany(
+                "INSERT INTO fingerprints VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
+                [(k, v, v) for k, v in values.items()],
             )
 
     def is_delivered(self, key: str) -> bool:

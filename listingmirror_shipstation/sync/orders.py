@@ -8,9 +8,15 @@ One :meth:`OrderSync.run`:
    integration not chosen, invalid) are recorded with their reasons and never sent;
 3. skips orders whose mapped content was already sent unchanged (a fingerprint per
    ``orderKey``), and upserts the rest 100 per call, paced by the rate limit;
-4. moves the watermark to *now* — or, if any order failed for a transient reason (network,
-   5xx, a 429 past the deadline, a per-order error), only up to the earliest such order, so
-   the next run fetches it again. The watermark never passes an unsent order.
+4. moves the watermark to the end of the window it read consistently (whole seconds: the
+   end Listing Mirror was actually asked for) — or, if any order failed for a transient
+   reason (network, 5xx, a 429 past the deadline, a per-order error) or could not be read,
+   only up to the earliest such order, so the next run fetches it again. The watermark never
+   passes an unsent order.
+
+One order never stops a run: whatever one order raises while it is read, mapped or written
+(a value out of range, a type an untyped caller passed) makes it a rejection or a failure of
+its own, in the report and the log, with its id and the reason.
 
 Crash-safe: orders are upserted by their stable ``orderKey``, so a crash between "sent" and
 "checkpoint saved" only means they are sent again next time — updated, never duplicated.
@@ -18,18 +24,34 @@ Crash-safe: orders are upserted by their stable ``orderKey``, so a crash between
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from attrs import frozen
 
 from .. import listingmirror as lm
 from .. import shipstation as ss
+from ..errors import InvalidOrderError
 from ..integration import ListingMirrorOrderSource
-from ..mapping import MappingOptions, Rejection, convert_orders
+from ..mapping import (
+    ConversionResult,
+    MappingOptions,
+    MappingWarning,
+    Rejection,
+    convert_orders,
+)
 from .checkpoints import CheckpointStore
 
-__all__ = ["ClientOrderSource", "OrderFailure", "OrderSync", "OrderSyncReport", "fingerprint"]
+__all__ = [
+    "ClientOrderSource",
+    "OrderFailure",
+    "OrderSync",
+    "OrderSyncReport",
+    "OrderWindow",
+    "WindowedOrderSource",
+    "fingerprint",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +67,52 @@ def fingerprint(order: ss.Order) -> str:
 
 def _modified(order: lm.Order) -> datetime:
     return order.last_modified or order.order_datetime
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _minus(value: datetime, delta: timedelta) -> datetime:
+    """``value - delta``, stopping at the earliest datetime instead of overflowing."""
+    try:
+        return value - delta
+    except OverflowError:
+        return _EARLIEST
+
+
+@frozen(kw_only=True)
+class OrderWindow:
+    """What a source read of one window: the orders, the unreadable ones, how far it is sure.
+
+    Attributes:
+        orders: The orders read (each once).
+        unreadable: Orders the source could not read (each with its id and the reason).
+        covered_until: Every order modified in ``[start, covered_until]`` is in ``orders`` or
+            ``unreadable``. The end asked for when the read was consistent; earlier when the
+            source could not read the whole window consistently (the sync moves its watermark
+            no further).
+
+    .. versionadded:: 0.2
+    """
+
+    orders: tuple[lm.Order, ...]
+    unreadable: tuple[lm.UnreadableOrder, ...] = ()
+    covered_until: datetime
+
+
+@runtime_checkable
+class WindowedOrderSource(Protocol):
+    """A source that also says what it could not read and how far its read is consistent.
+
+    :class:`OrderSync` uses :meth:`read_window` when its source has one (as
+    :class:`ClientOrderSource` does), else ``orders_modified`` (then the window counts as
+    read in full).
+
+    .. versionadded:: 0.2
+    """
+
+    def read_window(self, start: datetime, end: datetime) -> OrderWindow:
+        """Read the orders modified in ``[start, end]`` (aware, whole seconds)."""
 
 
 @frozen(kw_only=True)
@@ -67,11 +135,16 @@ class OrderSyncReport:
     Attributes:
         sent: Orders created or updated in ShipStation.
         unchanged: Orders skipped because the same content was already sent.
-        rejected: Orders left out for good, with their reasons.
+        rejected: Orders left out for good, with their reasons (an order that raised while
+            being mapped or written is one of them, with an ``invalid_order`` reason).
         failed: Orders that failed for a transient reason (retried next run).
         rate_limit_wait: Seconds spent waiting on ShipStation's rate limit.
         checkpoint: The watermark after the run.
         would_send: With ``dry_run``, the orders that would have been sent.
+        unreadable: Orders Listing Mirror sent that could not be read; each holds the
+            watermark (they are read again, and reported, on every run until they can be).
+        complete: Whether the whole window was read consistently (when not, the watermark
+            stops where the consistent part ended).
     """
 
     sent: tuple[ss.Order, ...] = ()
@@ -81,6 +154,8 @@ class OrderSyncReport:
     rate_limit_wait: float = 0.0
     checkpoint: datetime | None = None
     would_send: tuple[ss.Order, ...] = ()
+    unreadable: tuple[lm.UnreadableOrder, ...] = ()
+    complete: bool = True
 
 
 class OrderSync:
@@ -126,61 +201,139 @@ class OrderSync:
         Raises:
             ListingMirrorShipStationError: The source could not be read; nothing changed.
         """
-        now = self.now()
+        # Listing Mirror's filters have whole seconds: the window ends where the query does.
+        end = self.now().replace(microsecond=0)
         mark = self.store.watermark(self.name)
-        start = (mark - self.overlap) if mark else (self.initial_start or now - timedelta(days=30))
-        orders = list(self.source.orders_modified(start, now))
-        result = convert_orders(orders, self.options)
-        for rejection in result.rejected:
+        if mark is not None:
+            start = _minus(mark, self.overlap)
+        else:
+            start = self.initial_start or _minus(end, timedelta(days=30))
+        window = self._read(start, end)
+        orders = list(window.orders)
+        result = self._convert(orders)
+        by_key = {f"{self.options.order_key_prefix}{o.order_id}": o for o in orders}
+        rejected = list(result.rejected)
+        prints: dict[str, str] = {}
+        converted: list[ss.Order] = []
+        for order in result.orders:
+            key = order.order_key or ""
+            try:
+                prints[key] = fingerprint(order)
+            except Exception as exc:
+                source = by_key.get(key)
+                if source is None:
+                    raise
+                rejected.append(_rejection(source, exc))
+                continue
+            converted.append(order)
+        for rejection in rejected[len(result.rejected) :]:
+            logger.warning(
+                "order %s rejected (%s): %s",
+                rejection.order.order_id,
+                rejection.reason,
+                rejection.error,
+            )
+        for rejection in rejected:
             self.store.record_rejection(
                 rejection.order.order_id, rejection.reason, str(rejection.error)
             )
-        by_key = {f"{self.options.order_key_prefix}{o.order_id}": o for o in orders}
-        prints = {o.order_key or "": fingerprint(o) for o in result.orders}
+        known = self.store.get_fingerprints(prints)
         to_send = [
-            o
-            for o in result.orders
-            if self.store.fingerprint(o.order_key or "") != prints[o.order_key or ""]
+            o for o in converted if known.get(o.order_key or "") != prints[o.order_key or ""]
         ]
-        unchanged = len(result.orders) - len(to_send)
+        unchanged = len(converted) - len(to_send)
         if self.dry_run:
             return OrderSyncReport(
                 unchanged=unchanged,
-                rejected=result.rejected,
+                rejected=tuple(rejected),
                 checkpoint=mark,
                 would_send=tuple(to_send),
+                unreadable=window.unreadable,
+                complete=window.covered_until >= end,
             )
         waited = self.client.rate_limit.waited
         sent: list[ss.Order] = []
         failed: list[OrderFailure] = []
-        for done, upsert in enumerate(self._upsert(to_send), start=1):
-            key = upsert.order.order_key or ""
-            if upsert.success:
-                self.store.set_fingerprint(key, prints[key])
-                sent.append(upsert.order)
-            else:
-                error: Exception | str = upsert.error or upsert.error_message or "failed"
-                failed.append(OrderFailure(order=by_key[key], error=error))
-                logger.warning("order %s not sent (retried next run): %s", key, error)
-            if self.on_progress is not None:
-                self.on_progress(done, len(to_send))
-        checkpoint = min((_modified(f.order) for f in failed), default=now)
+        done = 0
+        for batch in self._upsert(to_send):
+            recorded: dict[str, str] = {}
+            for upsert in batch:
+                done += 1
+                key = upsert.order.order_key or ""
+                if upsert.success:
+                    recorded[key] = prints[key]
+                    sent.append(upsert.order)
+                else:
+                    error: Exception | str = upsert.error or upsert.error_message or "failed"
+                    failed.append(OrderFailure(order=by_key[key], error=error))
+                    logger.warning("order %s not sent (retried next run): %s", key, error)
+                if self.on_progress is not None:
+                    self.on_progress(done, len(to_send))
+            # One write per batch of upserts: a crash before it re-sends the batch next run,
+            # which updates the same orders (never duplicates them).
+            self.store.set_fingerprints(recorded)
+        holds = [window.covered_until]
+        holds.extend(_modified(f.order) for f in failed)
+        # An unreadable order holds the watermark at its own time (or where it stands when
+        # that cannot be read either): it is read again, and reported, on every run until it
+        # can be read (fixed in Listing Mirror, or read by a newer version of this library).
+        holds.extend(u.modified or mark or start for u in window.unreadable)
+        checkpoint = min(holds)
         self.store.set_watermark(self.name, checkpoint)
         return OrderSyncReport(
             sent=tuple(sent),
             unchanged=unchanged,
-            rejected=result.rejected,
+            rejected=tuple(rejected),
             failed=tuple(failed),
             rate_limit_wait=self.client.rate_limit.waited - waited,
             checkpoint=checkpoint,
+            unreadable=window.unreadable,
+            complete=window.covered_until >= end,
         )
 
-    def _upsert(self, orders: Sequence[ss.Order]) -> Iterator[ss.OrderUpsert]:
-        # One batch at a time, so progress is reported as it happens.
+    def _read(self, start: datetime, end: datetime) -> OrderWindow:
+        if isinstance(self.source, WindowedOrderSource):
+            return self.source.read_window(start, end)
+        return OrderWindow(orders=tuple(self.source.orders_modified(start, end)), covered_until=end)
+
+    def _convert(self, orders: Sequence[lm.Order]) -> ConversionResult:
+        """Map the batch; if the mapping raises, map one order at a time, each on its own."""
+        try:
+            return convert_orders(orders, self.options)
+        except Exception:
+            logger.debug("the batch raised while mapped; mapping one order at a time")
+        converted: list[ss.Order] = []
+        rejected: list[Rejection] = []
+        warnings: list[MappingWarning] = []
+        for order in orders:
+            try:
+                one = convert_orders([order], self.options)
+            except Exception as exc:
+                rejected.append(_rejection(order, exc))
+                continue
+            converted.extend(one.orders)
+            rejected.extend(one.rejected)
+            warnings.extend(one.warnings)
+        return ConversionResult(
+            orders=tuple(converted), rejected=tuple(rejected), warnings=tuple(warnings)
+        )
+
+    def _upsert(self, orders: Sequence[ss.Order]) -> Iterator[tuple[ss.OrderUpsert, ...]]:
+        # One batch at a time, so progress is reported and recorded as it happens.
         for start in range(0, len(orders), ss.MAX_BATCH):
-            yield from self.client.orders.create_or_update_many(
-                orders[start : start + ss.MAX_BATCH]
-            )
+            yield self.client.orders.create_or_update_many(orders[start : start + ss.MAX_BATCH])
+
+
+def _rejection(order: lm.Order, exc: BaseException) -> Rejection:
+    """The rejection of an order that raised *exc* while it was mapped or written."""
+    error = InvalidOrderError(
+        "cannot be mapped or written for ShipStation",
+        order_id=order.order_id,
+        field="order",
+        value=f"{type(exc).__name__}: {exc}",
+    )
+    error.__cause__ = exc
+    return Rejection(order=order, error=error)
 
 
 class ClientOrderSource(ListingMirrorOrderSource):
@@ -208,19 +361,78 @@ class ClientOrderSource(ListingMirrorOrderSource):
         self.fulfillment_inventory_source_id = fulfillment_inventory_source_id
 
     def orders_modified(self, start: datetime, end: datetime) -> Iterator[lm.Order]:
-        """Yield the orders of the window, each once."""
-        seen: set[int] = set()
+        """Yield the orders of the window, each once (see :meth:`read_window`)."""
+        yield from self.read_window(start, end).orders
+
+    def read_window(self, start: datetime, end: datetime) -> OrderWindow:
+        """Read the window consistently, with the orders that could not be read.
+
+        Each status is read with
+        :meth:`~listingmirror_shipstation.listingmirror.ListingMirrorClient.snapshot_orders`.
+        When a read cannot be made consistent (orders kept moving for every pass), the window
+        is split in two halves (whole seconds) and each is read the same way, down to
+        ``max_splits`` levels (eight by default); ``covered_until`` is then the end of the
+        consistent part that starts at *start*, and the sync moves its watermark no further.
+        """
+        orders: dict[int, lm.Order] = {}
+        unreadable: dict[object, lm.UnreadableOrder] = {}
+        covered = self._read(start, end, orders, unreadable, depth=0)
+        for order_id in orders:
+            unreadable.pop(order_id, None)
+        return OrderWindow(
+            orders=tuple(orders.values()),
+            unreadable=tuple(unreadable.values()),
+            covered_until=covered,
+        )
+
+    # How many times a window that cannot be read consistently is halved.
+    max_splits: int = 8
+
+    def _read(
+        self,
+        start: datetime,
+        end: datetime,
+        orders: dict[int, lm.Order],
+        unreadable: dict[object, lm.UnreadableOrder],
+        *,
+        depth: int,
+    ) -> datetime:
+        consistent = True
         statuses: Sequence[str | None] = self.order_statuses or [None]
         for status in statuses:
-            for order in self.client.iter_orders(
+            snapshot = self.client.snapshot_orders(
                 start_date=start,
                 end_date=end,
                 order_status=status,
                 fulfillment_inventory_source_id=self.fulfillment_inventory_source_id,
-            ):
-                if order.order_id in seen:
-                    continue
+            )
+            consistent = consistent and snapshot.consistent
+            for order in snapshot.orders:
                 if order.last_modified and not start <= order.last_modified <= end:
-                    continue
-                seen.add(order.order_id)
-                yield order
+                    continue  # the filter is not documented to be on last_modified
+                orders[order.order_id] = order
+            for bad in _in_window(snapshot.unreadable, start, end):
+                unreadable[bad.order_id if bad.order_id is not None else str(bad.error)] = bad
+        if consistent:
+            return end
+        middle = (start + (end - start) / 2).replace(microsecond=0)
+        if depth >= self.max_splits or not start < middle < end:
+            logger.warning(
+                "orders modified %s..%s kept moving while read: the checkpoint stays at %s",
+                start.isoformat(),
+                end.isoformat(),
+                start.isoformat(),
+            )
+            return start
+        reached = self._read(start, middle, orders, unreadable, depth=depth + 1)
+        if reached < middle:
+            return reached
+        return self._read(middle, end, orders, unreadable, depth=depth + 1)
+
+
+def _in_window(
+    items: Iterable[lm.UnreadableOrder], start: datetime, end: datetime
+) -> Iterator[lm.UnreadableOrder]:
+    for item in items:
+        if item.modified is None or start <= item.modified <= end:
+            yield item

@@ -3,20 +3,23 @@
 One :meth:`ShipmentSync.run` lists the labels created (and the labels voided) and the orders
 marked shipped since the watermark (less an overlap), maps each to a
 :class:`~listingmirror_shipstation.listingmirror.ShipmentUpdate` and hands it to the sink —
-unless the checkpoint store says it was delivered already. A voided label becomes a void update
-(its own delivery), never silence. A sink failure holds the watermark at that shipment, so it
-is tried again on the next run; the others still go.
+unless the checkpoint store says it was delivered already. A label and its void are two events,
+``(shipment_id, "shipment")`` and ``(shipment_id, "void")`` (:func:`delivery_key`): a label
+found voided is handed over as its shipment first, then as its void, never one for the other.
+A sink failure holds the watermark at that shipment, so it is tried again on the next run; the
+others still go.
 
 Exactly once: an update is marked delivered right after the sink took it. A crash between the
-two makes the next run hand it over again, so the sink must be idempotent by ``shipment_id``
-(as :class:`~listingmirror_shipstation.integration.ShipmentSink` requires); together that is
-exactly once in effect, across crashes and re-runs.
+two makes the next run hand it over again, so the sink must be idempotent on
+``(shipment_id, kind)`` (as :class:`~listingmirror_shipstation.integration.ShipmentSink`
+requires); together that is exactly once in effect, across crashes and re-runs.
 """
 
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
+import attrs
 from attrs import frozen
 
 from .. import listingmirror as lm
@@ -65,8 +68,18 @@ class ShipmentSyncReport:
 
 
 def delivery_key(update: lm.ShipmentUpdate) -> str:
-    """The key an update is delivered under: its shipment id, and whether it is a void."""
+    """The key an update is delivered under: ``(shipment_id, kind)`` as one string.
+
+    ``"<shipment_id>"`` for a shipment, ``"<shipment_id>:void"`` for its void: two events.
+    """
     return f"{update.shipment_id}{':void' if update.voided else ''}"
+
+
+def _as_created(item: ss.Shipment | ss.Fulfillment) -> ss.Shipment | ss.Fulfillment:
+    """*item* as it was when its label was created (not voided)."""
+    if not item.voided and item.void_date is None:
+        return item
+    return attrs.evolve(item, voided=False, void_date=None)
 
 
 class ShipmentSync:
@@ -74,7 +87,7 @@ class ShipmentSync:
 
     Args:
         client: The ShipStation client.
-        sink: Where updates go (idempotent by ``shipment_id``).
+        sink: Where updates go (idempotent on ``(shipment_id, kind)``).
         store: Where the watermark and the delivered keys live.
         statuses: The status map (the status an update carries).
         order_key_prefix: The prefix of the ``orderKey`` the order sync uses.
@@ -114,16 +127,28 @@ class ShipmentSync:
         for shipment in self.client.shipments.iter_all(
             create_date_start=start, create_date_end=until, include_shipment_items=True
         ):
-            found.append((shipment.create_date or now, shipment))
+            # Listed for its creation: the shipment event, even if it has been voided since
+            # (the void is its own event, from the list of voids below).
+            found.append((shipment.create_date or now, _as_created(shipment)))
         for shipment in self.client.shipments.iter_all(
             void_date_start=start, void_date_end=until, include_shipment_items=True
         ):
-            found.append((shipment.void_date or now, shipment))
+            if shipment.voided or shipment.void_date is not None:
+                found.append((shipment.void_date or now, attrs.evolve(shipment, voided=True)))
         for fulfillment in self.client.fulfillments.iter_all(
             create_date_start=start, create_date_end=until
         ):
-            found.append((fulfillment.create_date or now, fulfillment))
-        found.sort(key=lambda pair: pair[0])
+            # No list of voided fulfillments: a voided one is both events, in order.
+            found.append((fulfillment.create_date or now, _as_created(fulfillment)))
+            if fulfillment.voided or fulfillment.void_date is not None:
+                found.append(
+                    (
+                        fulfillment.void_date or fulfillment.create_date or now,
+                        attrs.evolve(fulfillment, voided=True),
+                    )
+                )
+        # Oldest first; at the same instant a shipment goes before a void.
+        found.sort(key=lambda pair: (pair[0], bool(pair[1].voided)))
         report, failed_at = self._deliver(found)
         checkpoint = min(failed_at, default=now)
         self.store.set_watermark(self.name, checkpoint)
@@ -142,11 +167,13 @@ class ShipmentSync:
         moved: the next :meth:`run` still covers anything the webhook missed.
         """
         notification = self.client.webhooks.parse(body)
-        items = [
-            (datetime.now(UTC), item)
-            for item in self.client.webhooks.follow(notification)
-            if isinstance(item, ss.Shipment | ss.Fulfillment)
-        ]
+        items: list[tuple[datetime, ss.Shipment | ss.Fulfillment]] = []
+        for item in self.client.webhooks.follow(notification):
+            if isinstance(item, ss.Shipment | ss.Fulfillment):
+                # A label already voided is still its shipment first, then its void.
+                items.append((datetime.now(UTC), _as_created(item)))
+                if item.voided or item.void_date is not None:
+                    items.append((datetime.now(UTC), attrs.evolve(item, voided=True)))
         report, _ = self._deliver(items)
         return report
 

@@ -1,4 +1,7 @@
-"""An in-memory ShipStation for tests: a MockTransport handler with real paging and rate limits.
+"""In-memory ShipStation and Listing Mirror servers for tests, whose data can move mid-run.
+
+Both are ``Request -> Response`` handlers: pass one to a ``MockTransport``, or serve it over
+real HTTP on 127.0.0.1 with :class:`~listingmirror_shipstation.testing.server.SimulatorServer`.
 
 >>> from listingmirror_shipstation import shipstation as ss
 >>> from listingmirror_shipstation.testing.simulator import FakeClock, ShipStationSimulator
@@ -18,21 +21,36 @@ rolling minute with ``X-Rate-Limit-*`` headers and a 429 past it, on an injectab
 Faults to inject: :meth:`ShipStationSimulator.fail_next` (a 5xx or a 429 burst),
 :meth:`~ShipStationSimulator.time_out_next` (a timeout, after or before the server acted),
 :attr:`~ShipStationSimulator.failing_keys` (per-order failures inside a bulk result).
+
+Moving data (both simulators, from :class:`Scripted`): :meth:`~Scripted.at` runs an edit just
+before the n-th request is answered (say, between two page requests), :attr:`~Scripted.on_request`
+sees every request, :attr:`~Scripted.latency` and :meth:`~Scripted.delay_next` slow answers down
+(a delayed answer is computed on arrival and handed back later, so concurrent requests get
+their answers out of order), :meth:`~Scripted.fail_at` answers the n-th request with an error
+status and :meth:`~Scripted.raise_at` raises there (a crash, with a ``MockTransport``).
+
+:class:`ListingMirrorSimulator` serves ``GET orders/`` as Listing Mirror does: a
+``{count, next, results}`` page numbered over the *live* result set, so an order edited between
+two page requests moves the others, as it does in production.
 """
 
 import threading
+import time
 import urllib.parse
-from collections import deque
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+import attrs
+
 from .. import _jsontext, _time
+from .. import listingmirror as lm
 from .. import shipstation as ss
 from ..errors import RequestTimeout
 from ..transports import Request, Response
 
-__all__ = ["FakeClock", "ShipStationSimulator"]
+__all__ = ["FakeClock", "ListingMirrorSimulator", "Scripted", "ShipStationSimulator"]
 
 
 class FakeClock:
@@ -57,13 +75,105 @@ class FakeClock:
         self.now += max(0.0, seconds)
 
 
-class ShipStationSimulator:
+class Scripted:
+    """What both simulators can be told to do at given requests: edits, delays, failures.
+
+    Requests are numbered from 1 in the order they arrive (:attr:`requests_seen`).
+
+    Args:
+        sleep: How latency is waited out (real seconds by default).
+
+    Attributes:
+        on_request: Called with ``(number, request)`` before every answer, under the
+            simulator's lock (edit the data here to move it between any two requests).
+        latency: Seconds added to every answer.
+        requests_seen: Requests received so far.
+    """
+
+    def __init__(self, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.on_request: Callable[[int, Request], None] | None = None
+        self.latency = 0.0
+        self.requests_seen = 0
+        self._sleep = sleep
+        self._actions: defaultdict[int, list[Callable[[], None]]] = defaultdict(list)
+        self._fail_at: dict[int, int] = {}
+        self._raise_at: dict[int, BaseException] = {}
+        self._delays: deque[float] = deque()
+        self._lock = threading.RLock()
+
+    def at(self, number: int, action: Callable[[], None]) -> None:
+        """Run *action* (an edit) just before request *number* is answered."""
+        with self._lock:
+            self._actions[number].append(action)
+
+    def fail_at(self, number: int, status: int = 500) -> None:
+        """Answer request *number* with *status* (and do nothing else for it)."""
+        with self._lock:
+            self._fail_at[number] = status
+
+    def raise_at(self, number: int, error: BaseException) -> None:
+        """Raise *error* instead of answering request *number* (nothing is done for it).
+
+        With a ``MockTransport`` the error reaches the caller, like a crash of its process
+        at that point; served over HTTP, the connection is closed without an answer.
+        """
+        with self._lock:
+            self._raise_at[number] = error
+
+    def delay_next(self, seconds: float, times: int = 1) -> None:
+        """Hand back the next *times* answers *seconds* late (computed when they arrive)."""
+        with self._lock:
+            self._delays.extend([seconds] * times)
+
+    def clear_script(self) -> None:
+        """Drop every scripted edit, failure and delay not yet used (data stays as it is)."""
+        with self._lock:
+            self._actions.clear()
+            self._fail_at.clear()
+            self._raise_at.clear()
+            self._delays.clear()
+            self.on_request = None
+
+    def __call__(self, request: Request) -> Response:
+        """Answer *request*, after the scripted edits, delays and failures for it."""
+        with self._lock:
+            self.requests_seen += 1
+            number = self.requests_seen
+            for action in self._actions.pop(number, []):
+                action()
+            if self.on_request is not None:
+                self.on_request(number, request)
+            error = self._raise_at.pop(number, None)
+            if error is not None:
+                raise error
+            delay = self.latency + (self._delays.popleft() if self._delays else 0.0)
+            status = self._fail_at.pop(number, None)
+            if status is not None:
+                response = Response(
+                    status=status,
+                    headers={"Content-Type": "application/json"},
+                    body=b'{"message": "scripted failure"}',
+                )
+            else:
+                response = self.answer(request)
+        if delay > 0:
+            self._sleep(delay)
+        return response
+
+    def answer(self, request: Request) -> Response:
+        """The simulator's own answer (subclasses implement it; called under the lock)."""
+        raise NotImplementedError
+
+
+class ShipStationSimulator(Scripted):
     """A ShipStation REST v1 server in memory; pass it to a ``MockTransport``.
 
     Args:
-        clock: Seconds, for the rate limit (a :class:`FakeClock` in tests).
+        clock: Seconds, for the rate limit (a :class:`FakeClock` in tests; ``time.monotonic``
+            when served over real HTTP).
         limit: Requests per rolling window.
         window: The window, in seconds.
+        sleep: How latency is waited out (see :class:`Scripted`).
 
     Attributes:
         orders: Stored orders by ``orderKey`` (as the JSON ShipStation would hold).
@@ -74,8 +184,14 @@ class ShipStationSimulator:
     """
 
     def __init__(
-        self, *, clock: FakeClock | None = None, limit: int = 40, window: float = 60.0
+        self,
+        *,
+        clock: Callable[[], float] | None = None,
+        limit: int = 40,
+        window: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        super().__init__(sleep=sleep)
         self.clock = clock or FakeClock()
         self.limit, self.window = limit, window
         self.orders: dict[str, dict[str, Any]] = {}
@@ -86,7 +202,6 @@ class ShipStationSimulator:
         self._faults: deque[tuple[str, int]] = deque()
         self._sent: deque[float] = deque()
         self._next_id = 1
-        self._lock = threading.Lock()
 
     # --- faults ------------------------------------------------------------------------
 
@@ -113,9 +228,17 @@ class ShipStationSimulator:
         """Add an order marked shipped (it appears in ``GET /fulfillments``)."""
         self.fulfillments.append(fulfillment)
 
+    def void_shipment(self, shipment_id: int, when: datetime) -> None:
+        """Void the label *shipment_id* at *when* (it appears in the ``voidDate`` window)."""
+        with self._lock:
+            self.shipments = [
+                attrs.evolve(s, voided=True, void_date=when) if s.shipment_id == shipment_id else s
+                for s in self.shipments
+            ]
+
     # --- the handler -------------------------------------------------------------------
 
-    def __call__(self, request: Request) -> Response:
+    def answer(self, request: Request) -> Response:
         """Answer *request* as ShipStation would."""
         with self._lock:
             now = self.clock()
@@ -222,3 +345,128 @@ class ShipStationSimulator:
 def _dump(items: list[Any]) -> list[Any]:
     converter = ss.make_converter()
     return [converter.unstructure(i) for i in items]
+
+
+class ListingMirrorSimulator(Scripted):
+    """A Listing Mirror API v2 server in memory, for ``GET orders/``; its data can move.
+
+    Orders are kept as the JSON Listing Mirror would send (so an order that does not fit the
+    models can be served too). ``GET orders/`` filters by ``start_date``/``end_date`` (whole
+    seconds, in *naive_zone*, inclusive) on ``last_modified`` (else ``order_datetime``), by
+    ``order_status`` and ``search_value``, sorts by ``order_id`` and pages *page_size* at a
+    time: each page request runs the query again, so an order edited between two page
+    requests leaves the window and the later ones move up a place, as in production.
+
+    >>> from datetime import UTC, datetime
+    >>> from listingmirror_shipstation import listingmirror as lm
+    >>> from listingmirror_shipstation.testing.simulator import ListingMirrorSimulator
+    >>> from listingmirror_shipstation.transports import MockTransport
+    >>> simulator = ListingMirrorSimulator(page_size=2)
+    >>> for n in range(1, 6):
+    ...     simulator.put({"order_id": n, "market_order_id": f"M-{n}", "order_status": "Paid",
+    ...                    "order_datetime": "2026-11-01T00:00:00Z"})
+    >>> simulator.at(2, lambda: simulator.edit(1, order_status="Shipped"))  # between pages
+    >>> client = lm.ListingMirrorClient(("u", "p"), transport=MockTransport(simulator))
+    >>> sorted(o.order_id for o in client.iter_orders(order_status="Paid"))
+    [1, 2, 3, 4, 5]
+
+    Args:
+        page_size: Orders per page.
+        naive_zone: The zone of date filters and of timestamps written without an offset.
+        now: The time stamped as ``last_modified`` by :meth:`edit` (default: the wall clock).
+        sleep: How latency is waited out (see :class:`Scripted`).
+
+    Attributes:
+        orders: The orders by ``order_id``, as JSON objects.
+    """
+
+    def __init__(
+        self,
+        *,
+        page_size: int = 50,
+        naive_zone: tzinfo = UTC,
+        now: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(sleep=sleep)
+        self.page_size = page_size
+        self.naive_zone = naive_zone
+        self.now = now or (lambda: datetime.now(UTC))
+        self.orders: dict[int, dict[str, Any]] = {}
+
+    def put(self, order: lm.Order | Mapping[str, Any]) -> None:
+        """Add or replace an order (a model, or the JSON object Listing Mirror would send)."""
+        raw = _jsontext.loads(lm.dumps(order)) if isinstance(order, lm.Order) else dict(order)
+        with self._lock:
+            self.orders[int(raw["order_id"])] = raw
+
+    def edit(self, order_id: int, *, modified: datetime | None = None, **changes: Any) -> None:
+        """Change an order's JSON keys; its ``last_modified`` becomes *modified* (or now)."""
+        stamp = modified or self.now()
+        with self._lock:
+            raw = self.orders[order_id]
+            raw.update(changes)
+            raw["last_modified"] = _time.format_iso_utc(stamp)
+
+    def remove(self, order_id: int) -> None:
+        """Delete an order."""
+        with self._lock:
+            self.orders.pop(order_id, None)
+
+    def answer(self, request: Request) -> Response:
+        """Answer *request* as Listing Mirror would (``GET orders/`` only)."""
+        parts = urllib.parse.urlsplit(request.url)
+        if request.method != "GET" or not parts.path.rstrip("/").endswith("/orders"):
+            return _json(404, {"detail": "Not found."})
+        params = dict(urllib.parse.parse_qsl(parts.query))
+        try:
+            page = int(params.get("page", "1"))
+            start = self._bound(params.get("start_date"))
+            end = self._bound(params.get("end_date"))
+        except ValueError:
+            return _json(400, {"detail": "bad filter"})
+        with self._lock:
+            found = [
+                raw
+                for _, raw in sorted(self.orders.items())
+                if self._matches(raw, params, start, end)
+            ]
+        chunk = found[(page - 1) * self.page_size : page * self.page_size]
+        following = None
+        if page * self.page_size < len(found):
+            query = urllib.parse.urlencode({**params, "page": str(page + 1)})
+            following = urllib.parse.urlunsplit(parts._replace(query=query))
+        return _json(200, {"count": len(found), "next": following, "results": chunk})
+
+    def _bound(self, text: str | None) -> datetime | None:
+        if not text:
+            return None
+        return datetime.fromisoformat(text).replace(tzinfo=self.naive_zone)
+
+    def _matches(
+        self,
+        raw: Mapping[str, Any],
+        params: Mapping[str, str],
+        start: datetime | None,
+        end: datetime | None,
+    ) -> bool:
+        status = params.get("order_status")
+        if status is not None and raw.get("order_status") != status:
+            return False
+        search = params.get("search_value")
+        if search is not None and search not in str(raw.get("market_order_id", "")):
+            return False
+        stamp = raw.get("last_modified") or raw.get("order_datetime")
+        try:
+            when = _time.parse_iso(str(stamp), self.naive_zone)
+        except (ValueError, OverflowError, TypeError):
+            return True  # unreadable dates: served, so that the client meets them
+        return not ((start and when < start) or (end and when > end))
+
+
+def _json(status: int, data: object) -> Response:
+    return Response(
+        status=status,
+        headers={"Content-Type": "application/json"},
+        body=_jsontext.dumps(data).encode(),
+    )

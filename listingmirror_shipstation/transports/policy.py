@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Final
 
+import attrs
 from attrs import frozen
 
 from ..errors import AmbiguousOutcomeError, ConnectError, TransportError, error_for
@@ -134,10 +135,22 @@ class RateLimiter:
             reset = _header_number(headers, "x-rate-limit-reset")
             if limit is not None:
                 self._limit = int(limit)
-            if remaining is not None:
-                self._remaining = max(0, int(remaining) - self._in_flight)
-                if reset is not None:
-                    self._reset_at = self.clock() + reset + self.margin
+            if remaining is None:
+                return
+            estimate = max(0, int(remaining) - self._in_flight)
+            now = self.clock()
+            in_window = self._reset_at is not None and now < self._reset_at
+            if in_window and self._remaining is not None:
+                # Within a window the count only goes down: a response that reports more
+                # left is older than one already seen (threads finish out of order), and
+                # believing it would send requests the server then refuses with a 429.
+                self._remaining = min(self._remaining, estimate)
+                if reset is not None and self._reset_at is not None:
+                    self._reset_at = max(self._reset_at, now + reset + self.margin)
+                return
+            self._remaining = estimate
+            if reset is not None:
+                self._reset_at = now + reset + self.margin
 
     def hold(self, seconds: float) -> None:
         """The server said to wait *seconds* (a 429): nothing goes before then."""
@@ -207,7 +220,7 @@ def send(
         if limiter is not None:
             limiter.acquire()
         try:
-            response = transport.send(request)
+            response = transport.send(_within_deadline(request, policy, started, clock))
         except TransportError as exc:
             if limiter is not None:
                 limiter.release(None)
@@ -280,6 +293,16 @@ def call(
             body=response.body,
         )
     return response
+
+
+def _within_deadline(
+    request: Request, policy: RetryPolicy, started: float, clock: Callable[[], float]
+) -> Request:
+    """*request*, its own timeout cut to what is left of the deadline (never below 1 ms)."""
+    if request.timeout is None:
+        return request  # the transport's default timeout bounds it
+    left = max(0.001, policy.deadline - (clock() - started))
+    return request if request.timeout <= left else attrs.evolve(request, timeout=left)
 
 
 def _may_retry(

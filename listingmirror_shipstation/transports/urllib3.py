@@ -1,6 +1,8 @@
 """The default transport, on urllib3: pooled connections, TLS verified, explicit timeouts."""
 
+import contextlib
 import logging
+import time
 from typing import Any, Final
 
 import urllib3
@@ -23,6 +25,26 @@ logger = logging.getLogger(__name__)
 
 #: Connect within 10 s, then wait up to 60 s for the answer (label creation can be slow).
 DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=60.0)
+
+
+#: Bytes read at a time while the body arrives.
+_CHUNK: Final = 65536
+
+
+def _set_socket_timeout(answer: urllib3.BaseHTTPResponse, seconds: float) -> None:
+    """Shrink the socket's timeout to *seconds* (when urllib3 exposes the socket)."""
+    sock = getattr(getattr(answer, "connection", None), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(max(seconds, 0.001))
+
+
+def _read_some(answer: urllib3.BaseHTTPResponse) -> bytes:
+    """What is there to read now (up to one chunk), without waiting for a full chunk."""
+    read1 = getattr(answer, "read1", None)  # urllib3 >= 2.1
+    if read1 is not None:
+        return bytes(read1(_CHUNK))
+    return answer.read(1024)
 
 
 def _map_error(exc: BaseException, request: Request) -> TransportError:
@@ -87,15 +109,52 @@ class Urllib3Transport(BaseTransport):
                 timeout=timeout,
                 retries=False,
                 redirect=False,
-                preload_content=True,
+                preload_content=False,
             )
+            body = self._read_body(answer, request, timeout)
+        except TransportError:
+            raise  # already the library's (RequestTimeout is also an OSError)
         except HTTPError as exc:
             raise _map_error(exc, request) from exc
         except OSError as exc:  # a socket error urllib3 did not wrap
             raise TransportError(
                 f"request failed: {exc}", method=request.method, url=request.url
             ) from exc
-        return Response(status=answer.status, headers=dict(answer.headers), body=answer.data)
+        return Response(status=answer.status, headers=dict(answer.headers), body=body)
+
+    def _read_body(
+        self, answer: urllib3.BaseHTTPResponse, request: Request, timeout: urllib3.Timeout
+    ) -> bytes:
+        """Read the whole body within the read timeout *in total*.
+
+        urllib3's read timeout bounds each wait for a byte, so a body sent a byte at a time
+        could take forever; here the whole body must arrive within that time, and the socket's
+        own timeout shrinks to what is left, so no single wait overruns it.
+        """
+        limit = timeout.read_timeout
+        if not isinstance(limit, int | float):
+            return answer.read()  # no read timeout configured: nothing to bound
+        deadline = time.monotonic() + limit
+        chunks: list[bytes] = []
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise RequestTimeout(
+                        f"the answer did not arrive within {limit:g} s",
+                        method=request.method,
+                        url=request.url,
+                    )
+                _set_socket_timeout(answer, left)
+                chunk = _read_some(answer)
+                if not chunk:
+                    return b"".join(chunks)
+                chunks.append(chunk)
+        except BaseException:
+            answer.close()  # the rest of the body is still coming: never reuse the connection
+            raise
+        finally:
+            answer.release_conn()
 
     def close(self) -> None:
         """Close every pooled connection."""

@@ -1,6 +1,6 @@
 """Sync workflows on the ShipStation simulator with a fake clock: nothing lost, nothing twice."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +18,7 @@ from listingmirror_shipstation.sync import (
     CheckpointStore,
     MemoryCheckpointStore,
     OrderSync,
+    OrderWindow,
     ShipmentSync,
     SQLiteCheckpointStore,
     delivery_key,
@@ -225,7 +226,7 @@ class TestOrderSync:
             if mark is not None and (order.last_modified or order.order_datetime) < mark:
                 assert f"lm-{order.order_id}" in simulator.orders
 
-    @pytest.mark.parametrize("crash_at", range(1, 7))  # 5 fingerprints, then the watermark
+    @pytest.mark.parametrize("crash_at", range(1, 3))  # the batch's fingerprints, the watermark
     def test_a_crash_at_any_step_loses_nothing_and_duplicates_nothing(
         self, crash_at: int, tmp_path: Path
     ) -> None:
@@ -244,6 +245,10 @@ class TestOrderSync:
             def set_fingerprint(self, key: str, value: str) -> None:
                 self._tick()
                 super().set_fingerprint(key, value)
+
+            def set_fingerprints(self, values: Mapping[str, str]) -> None:
+                self._tick()
+                super().set_fingerprints(values)
 
             def set_watermark(self, name: str, value: datetime) -> None:
                 self._tick()
@@ -369,3 +374,48 @@ class TestShipmentSync:
         fake.now += 60
         assert sync.run().delivered == ()
         assert sink.calls == 1
+
+
+class TestWindowsAndBadOrders:
+    def test_the_watermark_stops_where_the_consistent_read_stopped(self) -> None:
+        """A source that covered only part of the window: the checkpoint goes no further."""
+        covered = T0 + timedelta(hours=3)
+
+        class Partial(ListingMirrorOrderSource):
+            def orders_modified(self, start: datetime, end: datetime) -> list[lm.Order]:
+                raise AssertionError("read_window is used")
+
+            def read_window(self, start: datetime, end: datetime) -> OrderWindow:
+                return OrderWindow(orders=(lm_order(1),), covered_until=covered)
+
+        sync, simulator, _, _ = world([])
+        sync.source = Partial()
+        report = sync.run()
+        assert (report.complete, report.checkpoint) == (False, covered)
+        assert sync.store.watermark("orders") == covered
+        assert set(simulator.orders) == {"lm-1"}
+
+    def test_an_order_that_raises_while_mapped_is_rejected_alone(self) -> None:
+        """A float price from an untyped caller: that order is rejected, the others are sent."""
+        bad = attrs.evolve(
+            lm_order(2),
+            order_items=(attrs.evolve(lm_order(2).order_items[0], price=9.99),),  # type: ignore[arg-type]
+        )
+        sync, simulator, _, _ = world([lm_order(1), bad, lm_order(3)])
+        report = sync.run()
+        assert [r.order.order_id for r in report.rejected] == [2]
+        assert set(simulator.orders) == {"lm-1", "lm-3"}
+        assert report.checkpoint == sync.now().replace(microsecond=0)
+
+    def test_a_webhook_for_a_label_already_voided_delivers_both_events_in_order(self) -> None:
+        """The webhook's label was voided since: its shipment, then its void, each once."""
+        sync, simulator, sink, _ = shipment_world()
+        simulator.add_shipment(shipment(1, voided=True, void_date=T0 + timedelta(hours=3)))
+        body = (
+            b'{"resource_url": "https://ssapi.shipstation.com/shipments?batchId=1",'
+            b' "resource_type": "SHIP_NOTIFY"}'
+        )
+        report = sync.handle_webhook(body)
+        assert [(u.shipment_id, u.voided) for u in report.delivered] == [("1", False), ("1", True)]
+        assert list(sink.accepted) == ["1", "1:void"]
+        assert sync.handle_webhook(body).duplicates == 2

@@ -2,6 +2,7 @@
 
 import http.server
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 
@@ -10,6 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from listingmirror_shipstation.errors import ConnectError, RequestTimeout
+from listingmirror_shipstation.testing.server import SimulatorServer
+from listingmirror_shipstation.testing.simulator import ShipStationSimulator
 from listingmirror_shipstation.transports import (
     MockTransport,
     RateLimiter,
@@ -201,6 +204,50 @@ class TestRetries:
         assert clock.now <= deadline
         assert len(transport.requests) >= 1
 
+    def test_a_stale_response_never_raises_the_estimate_within_a_window(self) -> None:
+        """Responses finishing out of order: an older, higher ``Remaining`` is not believed.
+
+        Threads sharing one limiter finish in any order; if the answer that says "39 left"
+        arrives after the one that says "0 left", believing it lets 39 requests go into a
+        window the server has closed, and every one meets a 429.
+        """
+        clock = FakeClock()
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+
+        def headers(remaining: int) -> dict[str, str]:
+            return {
+                "x-rate-limit-limit": "40",
+                "x-rate-limit-remaining": str(remaining),
+                "x-rate-limit-reset": "30",
+            }
+
+        limiter.acquire()
+        limiter.acquire()
+        limiter.release(headers(0))  # the newer answer: the window is used up
+        limiter.release(headers(39))  # an older answer, arriving late
+        assert limiter.state.remaining == 0
+        clock.now += 31 + 1  # past the reset (and its margin): a new window
+        limiter.acquire()
+        limiter.release(headers(39))
+        assert limiter.state.remaining == 39
+
+    def test_threads_sharing_a_limiter_never_meet_a_429_from_stale_responses(self) -> None:
+        """Out-of-order completions against a strict window: no request is refused."""
+        clock = FakeClock()
+        server = RollingWindowServer(clock, limit=5, window=60.0)
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+        held: list[Response] = []
+        for _ in range(12):
+            # Two requests in flight; the first one's answer (older) is given back last.
+            limiter.acquire()
+            limiter.acquire()
+            first = server(GET)
+            second = server(GET)
+            limiter.release(second.headers)
+            limiter.release(first.headers)
+            held.extend([first, second])
+        assert 429 not in server.statuses
+
 
 # --- against a real server -------------------------------------------------------------------
 
@@ -303,3 +350,106 @@ class TestOnARealServer:
         assert response.status == 503
         assert 1 < len(handler.hits) < 50
         assert clock.now <= 10
+
+
+class TestWholeCallIsBounded:
+    def test_a_trickling_body_is_cut_at_the_read_timeout(self) -> None:
+        """A body sent a byte at a time cannot outlast the read timeout: RequestTimeout.
+
+        urllib3's read timeout bounds each wait for a byte; the transport bounds the whole
+        body. The server here would need about 8 s for its body; the call gives up at 0.5 s,
+        which the test observes as an error, not by timing it.
+        """
+
+        class Trickle(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                body = b'{"a": "' + b"x" * 150 + b'"}'
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                stop = threading.Event()
+                for byte in body:
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    stop.wait(0.05)
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+        server.daemon_threads = True
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        thread.start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        try:
+            with Urllib3Transport() as transport, pytest.raises(RequestTimeout):
+                transport.send(Request(method="GET", url=url, timeout=0.5))
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    def test_the_policy_cuts_a_request_timeout_to_the_deadline_left(self) -> None:
+        """Each attempt's own timeout is at most what is left of the retry deadline."""
+        clock = FakeClock()
+        seen: list[float | None] = []
+
+        def handler(request: Request) -> Response:
+            seen.append(request.timeout)
+            clock.now += 4  # each attempt takes 4 s
+            return Response(status=503)
+
+        send(
+            MockTransport(handler),
+            Request(method="GET", url="https://x/", idempotent=True, timeout=60),
+            policy=RetryPolicy(max_attempts=5, deadline=10, backoff=0),
+            clock=clock,
+            sleep=clock.sleep,
+            rng=no_jitter,
+        )
+        assert seen[0] == 10
+        assert all(t is not None and t <= 10 for t in seen)
+        assert seen[1:] == [6, 2][: len(seen) - 1]
+
+
+class TestSharedLimiterOverHTTP:
+    def test_answers_out_of_order_never_raise_the_estimate(self) -> None:
+        """Two threads, one limiter, the older answer arrives last: the estimate stays low.
+
+        The simulator computes each answer (and its ``X-Rate-Limit-Remaining``) when the
+        request arrives and hands the first one back late, so the older, higher count is the
+        last one the limiter sees. Believing it would let requests go that the server refuses.
+        """
+        simulator = ShipStationSimulator(clock=time.monotonic, limit=4, window=60.0)
+        simulator.delay_next(0.5)  # the first answer comes back late
+        limiter = RateLimiter()
+        errors: list[BaseException] = []
+        with SimulatorServer(simulator) as server, Urllib3Transport() as transport:
+            request = Request(method="GET", url=f"{server.url}/orders", idempotent=True)
+
+            def get() -> None:
+                try:
+                    send(transport, request, limiter=limiter)
+                except BaseException as exc:  # pragma: no cover - reported below
+                    errors.append(exc)
+
+            first = threading.Thread(target=get)
+            first.start()
+            for _ in range(500):  # until the first request has arrived (bounded)
+                if simulator.requests_seen:
+                    break
+                threading.Event().wait(0.01)
+            second = threading.Thread(target=get)
+            second.start()
+            second.join(timeout=10)
+            first.join(timeout=10)
+        assert errors == []
+        assert simulator.statuses == [200, 200]
+        true_remaining = 4 - 2
+        remaining = limiter.state.remaining
+        assert remaining is not None
+        assert remaining <= true_remaining
