@@ -14,15 +14,21 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from ..errors import ConnectError, RequestTimeout, TransportError
+from ..errors import ConnectError, RequestTimeout, ResponseTooLargeError, TransportError
 from .base import BaseTransport, Request, Response
 
-__all__ = ["DEFAULT_TIMEOUT", "Urllib3Transport"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_TIMEOUT", "Urllib3Transport"]
 
 logger = logging.getLogger(__name__)
 
 #: Connect within 10 s, then wait up to 60 s for the answer (label creation can be slow).
 DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=60.0)
+
+#: Largest answer read, once decompressed (64 MiB): far above any page of 500 orders, far below
+#: what a small gzip "bomb" expands to.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+
+_READ_CHUNK: Final = 64 * 1024
 
 
 def _map_error(exc: BaseException, request: Request) -> TransportError:
@@ -55,6 +61,8 @@ class Urllib3Transport(BaseTransport):
     Args:
         timeout: Default timeout (a request's own ``timeout`` overrides the read part).
         pool_kwargs: Extra keyword arguments for ``urllib3.PoolManager``.
+        max_response_bytes: Largest answer read, counted after decompression; a larger one
+            raises :class:`~listingmirror_shipstation.errors.ResponseTooLargeError`.
     """
 
     def __init__(
@@ -62,8 +70,10 @@ class Urllib3Transport(BaseTransport):
         *,
         timeout: urllib3.Timeout = DEFAULT_TIMEOUT,
         pool_kwargs: dict[str, Any] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self.pool_kwargs = dict(pool_kwargs or {})
         self.pool = self.make_pool()
 
@@ -87,15 +97,37 @@ class Urllib3Transport(BaseTransport):
                 timeout=timeout,
                 retries=False,
                 redirect=False,
-                preload_content=True,
+                preload_content=False,
             )
+            body = self._read_capped(answer, request)
         except HTTPError as exc:
             raise _map_error(exc, request) from exc
         except OSError as exc:  # a socket error urllib3 did not wrap
             raise TransportError(
                 f"request failed: {exc}", method=request.method, url=request.url
             ) from exc
-        return Response(status=answer.status, headers=dict(answer.headers), body=answer.data)
+        return Response(status=answer.status, headers=dict(answer.headers), body=body)
+
+    def _read_capped(self, answer: urllib3.BaseHTTPResponse, request: Request) -> bytes:
+        """The decompressed body, read in chunks and stopped at ``max_response_bytes``."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in answer.stream(_READ_CHUNK, decode_content=True):
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    answer.close()  # drop the connection rather than read (or pool) the rest
+                    raise ResponseTooLargeError(
+                        f"answer over the limit of {self.max_response_bytes} bytes"
+                        " (decompressed); not read further",
+                        method=request.method,
+                        url=request.url,
+                        limit=self.max_response_bytes,
+                    )
+                chunks.append(chunk)
+        finally:
+            answer.release_conn()
+        return b"".join(chunks)
 
     def close(self) -> None:
         """Close every pooled connection."""
