@@ -19,7 +19,6 @@ extensions = [
 # The copy button leaves out prompts and doctest output, so what is copied runs as it is.
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
-copybutton_only_copy_prompt_lines = False
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build"]
