@@ -54,9 +54,13 @@ def loopback(answer: Answer) -> Iterator[tuple[int, list[dict[str, str]]]]:
             seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
             answer(self)
 
-        do_POST = do_PUT = do_GET
+        def do_POST(self) -> None:
+            self.do_GET()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def do_PUT(self) -> None:
+            self.do_GET()
+
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -89,7 +93,7 @@ class TestURLPinning:
     """Followed URLs go only to the API's scheme, host and port, as urllib3 reads them."""
 
     def test_lm_next_with_a_backslash_never_reaches_another_server(self) -> None:
-        """``http://127.0.0.1:EVIL\\@127.0.0.1:API/`` is refused; EVIL sees no request."""
+        r"""``http://127.0.0.1:EVIL\@127.0.0.1:API/`` is refused; EVIL sees no request."""
         with loopback(lambda h: send_json(h, EMPTY_LM_PAGE)) as (evil, evil_seen):
             trick: dict[str, str] = {}
 
@@ -210,7 +214,7 @@ class TestRedirects:
             client = lm.ListingMirrorClient(
                 ("user", "pw"), base_url=f"http://127.0.0.1:{port}/", retry=NO_RETRY
             )
-            with client, pytest.raises(RedirectError, match="elsewhere.example"):
+            with client, pytest.raises(RedirectError, match=r"elsewhere\.example"):
                 list(client.iter_orders())
 
 
@@ -252,11 +256,13 @@ class TestCredentialsWithLineBreaks:
 
     def test_no_request_carries_a_split_header_over_a_socket(self) -> None:
         """With a token read from a file with a stray CR/LF, nothing is sent at all."""
-        with loopback(lambda h: send_json(h, EMPTY_LM_PAGE)) as (port, seen):
-            with pytest.raises(ConfigurationError):
-                lm.ListingMirrorClient(
-                    "dXNlcjpwdw==\r\nX-Injected: 1", base_url=f"http://127.0.0.1:{port}/"
-                )
+        with (
+            loopback(lambda h: send_json(h, EMPTY_LM_PAGE)) as (port, seen),
+            pytest.raises(ConfigurationError),
+        ):
+            lm.ListingMirrorClient(
+                "dXNlcjpwdw==\r\nX-Injected: 1", base_url=f"http://127.0.0.1:{port}/"
+            )
         assert seen == []
 
 
@@ -349,9 +355,11 @@ class TestResponseSizeCap:
         """Compressed answers below the limit arrive decompressed and complete."""
         document = {"carriers": "x" * 100_000}
         body = gzip.compress(json.dumps(document).encode())
-        with loopback(self.serve(body)) as (port, _):
-            with Urllib3Transport(max_response_bytes=200_000) as transport:
-                response = transport.send(
-                    Request(method="GET", url=f"http://127.0.0.1:{port}/carriers")
-                )
+        with (
+            loopback(self.serve(body)) as (port, _),
+            Urllib3Transport(max_response_bytes=200_000) as transport,
+        ):
+            response = transport.send(
+                Request(method="GET", url=f"http://127.0.0.1:{port}/carriers")
+            )
         assert json.loads(response.body) == document
