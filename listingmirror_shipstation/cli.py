@@ -30,6 +30,7 @@ standard error and exit status 2.
 """
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -83,6 +84,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows a default only where there is one worth showing (not None, not False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or action.default is argparse.SUPPRESS:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def _prog() -> str:
@@ -139,7 +149,7 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
         return commands.add_parser(
             name,
             parents=[common],
-            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+            formatter_class=_HelpFormatter,
             **kwargs,  # type: ignore[arg-type]
         )
 
@@ -199,14 +209,14 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     sync_orders = directions.add_parser(
         "orders",
         parents=[common],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
         help="Listing Mirror orders modified since the last run -> ShipStation",
         description="Send Listing Mirror orders modified since the last run to ShipStation.",
     )
     sync_shipments = directions.add_parser(
         "shipments",
         parents=[common],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
         help="ShipStation shipments -> shipment updates stored once each",
         description="Bring ShipStation's shipments back as updates stored once each.",
     )
@@ -261,27 +271,41 @@ def _options(args: argparse.Namespace) -> MappingOptions:
     )
 
 
-def _configure_logging(args: argparse.Namespace, err: TextIO) -> None:
-    """Log to *err* with timestamps, at the level the flags ask for (warnings by default)."""
+def _configure_logging(args: argparse.Namespace, err: TextIO) -> Callable[[], None]:
+    """Log to *err* with timestamps at the level the flags ask for; return how to undo it.
+
+    The default is warnings (``convert`` reports every order itself, so errors only there).
+    """
     if args.log_level:
         level = getattr(logging, args.log_level)
     elif args.quiet:
         level = logging.ERROR
+    elif args.verbose:
+        level = logging.INFO if args.verbose == 1 else logging.DEBUG
     else:
-        level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+        level = logging.ERROR if args.command == "convert" else logging.WARNING
     handler = logging.StreamHandler(err)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    package = logging.getLogger("listingmirror_shipstation")
-    for old in [h for h in package.handlers if getattr(h, "_lmss_cli", False)]:
-        package.removeHandler(old)
-    handler._lmss_cli = True  # type: ignore[attr-defined]
-    package.addHandler(handler)
-    package.setLevel(level)
-    for name in ("waitress",):  # the server's own warnings (queue depth, bad requests)
-        logging.getLogger(name).addHandler(handler)
-        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    loggers = {
+        logging.getLogger("listingmirror_shipstation"): level,
+        logging.getLogger("waitress"): max(level, logging.WARNING),  # queue depth, bad requests
+    }
     if args.command == "serve" and not args.quiet and not args.log_level:
-        logging.getLogger(_serve.ACCESS_LOGGER).setLevel(logging.INFO)  # the access log
+        loggers[logging.getLogger(_serve.ACCESS_LOGGER)] = min(level, logging.INFO)
+    saved = [(logger, logger.level) for logger in loggers]
+    for logger, wanted in loggers.items():
+        logger.setLevel(wanted)
+    package = logging.getLogger("listingmirror_shipstation")
+    package.addHandler(handler)
+    logging.getLogger("waitress").addHandler(handler)
+
+    def restore() -> None:
+        package.removeHandler(handler)
+        logging.getLogger("waitress").removeHandler(handler)
+        for logger, old in saved:
+            logger.setLevel(old)
+
+    return restore
 
 
 def _writable_file(name: str, what: str) -> Path:
@@ -584,7 +608,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
     """
     args = _parser(prog).parse_args(argv)
     out, err = sys.stdout, sys.stderr
-    _configure_logging(args, err)
+    restore = _configure_logging(args, err)
     try:
         return _dispatch(args, out, err)
     except _UserError as exc:
@@ -592,8 +616,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         return 2
     except BrokenPipeError:
         # The reader went away (e.g. `... | head`): not an error of ours, and no traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, out.fileno())
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         return 1
     except Exception as exc:
         if args.debug:
@@ -603,6 +627,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
             file=err,
         )
         return 1
+    finally:
+        restore()
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
