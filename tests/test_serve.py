@@ -99,8 +99,22 @@ class Served:
 
 @pytest.fixture(params=KINDS)
 def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
-    """A ``serve`` process on waitress, then on wsgiref (2 threads, 3 s timeout)."""
+    """A ``serve`` process of its own (for tests that read its whole log)."""
     server = Served(request.param, tmp_path, "--threads", "2", "--timeout", "3")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """One ``serve`` process per server kind, shared by the tests that only talk to it."""
+    server = Served(
+        request.param, tmp_path_factory.mktemp("serve"), "--threads", "2", "--timeout", "3"
+    )
     try:
         yield server
     finally:
@@ -166,7 +180,7 @@ class TestServe:
             assert re.match(rb"HTTP/1\.[01] (4\d\d|505) ", answer), (raw, answer[:80])
         assert "Traceback" not in served.stop()
 
-    def test_a_chunked_post_does_not_hang(self, served: Served) -> None:
+    def test_a_chunked_post_does_not_hang(self, shared: Served) -> None:
         """Waitress reads the chunks; the fallback answers 411 at once. Both answer."""
         raw = (
             (
@@ -177,22 +191,22 @@ class TestServe:
             + NOTICE
             + b"\r\n0\r\n\r\n"
         )
-        answer = exchange(served.port, raw)
+        answer = exchange(shared.port, raw)
         assert re.match(rb"HTTP/1\.[01] (200|400|411) ", answer), answer[:80]
 
-    def test_a_post_without_length_does_not_hang(self, served: Served) -> None:
+    def test_a_post_without_length_does_not_hang(self, shared: Served) -> None:
         """No Content-Length, connection kept open: an answer still comes, before any timeout."""
         raw = f"POST /?{QUERY} HTTP/1.1\r\nHost: x\r\n\r\n".encode() + NOTICE
-        answer = exchange(served.port, raw)
+        answer = exchange(shared.port, raw)
         assert re.match(rb"HTTP/1\.[01] \d{3} ", answer), answer[:80]
 
-    def test_expect_100_continue_is_honoured(self, served: Served) -> None:
+    def test_expect_100_continue_is_honoured(self, shared: Served) -> None:
         """The server says 100 Continue before the client sends the body."""
         head = (
             f"POST /?{QUERY} HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
             f"Content-Length: {len(NOTICE)}\r\nConnection: close\r\n\r\n"
         ).encode()
-        with socket.create_connection(("127.0.0.1", served.port), timeout=20) as conn:
+        with socket.create_connection(("127.0.0.1", shared.port), timeout=20) as conn:
             conn.sendall(head)
             interim = conn.recv(1024)
             assert interim.startswith(b"HTTP/1.1 100 Continue"), interim
@@ -205,27 +219,27 @@ class TestServe:
                 final += chunk
         assert re.match(rb"(HTTP/1\.1 100 Continue\r\n\r\n)?HTTP/1\.[01] \d{3} ", final), final
 
-    def test_half_sent_requests_hold_a_bounded_number_of_threads(self, served: Served) -> None:
+    def test_half_sent_requests_hold_a_bounded_number_of_threads(self, shared: Served) -> None:
         """Forty connections that never finish their headers do not start forty threads."""
-        before = served.threads()
+        before = shared.threads()
         held = []
         try:
             for _ in range(40):
-                conn = socket.create_connection(("127.0.0.1", served.port), timeout=20)
+                conn = socket.create_connection(("127.0.0.1", shared.port), timeout=20)
                 conn.sendall(b"GET /?action=export HTTP/1.1\r\nHost: x\r\n")  # never finished
                 held.append(conn)
             time.sleep(0.5)  # let the server accept what it will (not a timing assertion)
-            assert served.threads() <= before + 2
+            assert shared.threads() <= before + 2
         finally:
             for conn in held:
                 conn.close()
         # And the server still answers afterwards.
-        answer = exchange(served.port, b"GET /?action=export HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = exchange(shared.port, b"GET /?action=export HTTP/1.1\r\nHost: x\r\n\r\n")
         assert re.match(rb"HTTP/1\.[01] 401 ", answer), answer[:80]
 
-    def test_a_silent_connection_is_closed_by_the_timeout(self, served: Served) -> None:
+    def test_a_silent_connection_is_closed_by_the_timeout(self, shared: Served) -> None:
         """A client that sends half a request and waits is hung up on (--timeout 3)."""
-        with socket.create_connection(("127.0.0.1", served.port), timeout=60) as conn:
+        with socket.create_connection(("127.0.0.1", shared.port), timeout=60) as conn:
             conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
             rest = b""
             while True:
