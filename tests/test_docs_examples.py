@@ -86,3 +86,15 @@ def test_doctest_page_runs_without_the_global_setup(page: Path, workdir: Path) -
     runner.run(test, out=out.write)
     assert runner.failures == 0, out.getvalue()
     assert os.getcwd() == str(workdir)
+
+
+def test_a_page_read_as_a_list_says_so() -> None:
+    """The README's old mistake gets one clear line, not one per field of every order."""
+    from listingmirror_shipstation import listingmirror as lm
+    from listingmirror_shipstation.errors import ConversionError
+
+    with pytest.raises(ConversionError) as caught:
+        lm.loads(EXAMPLE_ORDERS.read_bytes(), list[lm.Order])
+    assert caught.value.errors == (
+        "expected an array, got an object (a page? use read_orders()) @ $",
+    )
