@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 #: Connect within 10 s, then wait up to 60 s for the answer (label creation can be slow).
 DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=60.0)
 
-#: Largest answer read, once decompressed (64 MiB): far above any page of 500 orders, far below
-#: what a small gzip "bomb" expands to.
+#: Largest answer read, counted once decompressed (64 MiB). That is far above any page of 500
+#: orders, and far below what a small gzip "bomb" expands to.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
 _READ_CHUNK: Final = 64 * 1024
