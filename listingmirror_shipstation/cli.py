@@ -357,17 +357,17 @@ def _serve_command(args: argparse.Namespace, err: TextIO) -> int:
         )
     except (OSError, ValueError) as exc:
         raise _UserError(f"cannot serve: {exc}") from exc
+    print(
+        f"serving the Custom Store endpoint on http://{server.host}:{server.port}/"
+        f" with {server.kind} (Ctrl-C stops)",
+        file=err,
+    )
     if server.kind != "waitress" and args.server == "auto":
         print(
             "note: waitress is not installed (pip install 'listingmirror-shipstation[serve]');"
             " serving on the standard library's server",
             file=err,
         )
-    print(
-        f"serving the Custom Store endpoint on http://{server.host}:{server.port}/"
-        f" with {server.kind} (Ctrl-C stops)",
-        file=err,
-    )
     err.flush()
     try:
         server.run()

@@ -29,7 +29,9 @@ NOTICE = b"<ShipNotice><OrderNumber>1</OrderNumber></ShipNotice>"
 class Served:
     """A ``serve`` process: its port, and its standard error collected as it comes."""
 
-    def __init__(self, kind: str, tmp_path: Path, *extra: str) -> None:
+    def __init__(
+        self, kind: str, tmp_path: Path, *extra: str, orders: Path = EXAMPLE_ORDERS
+    ) -> None:
         env = {**os.environ, cli.PASSWORD_VARIABLE: PASSWORD}
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [
@@ -38,7 +40,7 @@ class Served:
                 "listingmirror_shipstation",
                 "serve",
                 "--orders",
-                str(EXAMPLE_ORDERS),
+                str(orders),
                 "--db",
                 str(tmp_path / "updates.sqlite3"),
                 "--port",
@@ -251,7 +253,28 @@ class TestServe:
 
 
 class TestServeCommand:
-    """What ``serve`` says before it serves."""
+    """What ``serve`` says before it serves, and why it answered 500."""
+
+    @pytest.mark.timeout(120)
+    def test_the_reason_of_a_500_is_logged(self, tmp_path: Path) -> None:
+        """The orders file broken after the start: each poll is a 500, and the log says why."""
+        orders = tmp_path / "orders.json"
+        orders.write_bytes(EXAMPLE_ORDERS.read_bytes())
+        server = Served("wsgiref", tmp_path, "--threads", "2", orders=orders)
+        try:
+            orders.write_text("{ not json", encoding="utf-8")
+            answer = exchange(
+                server.port,
+                f"GET /?action=export&SS-UserName=shipstation&SS-Password={PASSWORD}"
+                "&start_date=01/01/2020%2000:00&end_date=12/31/2030%2000:00 HTTP/1.1\r\n"
+                "Host: x\r\nConnection: close\r\n\r\n".encode(),
+            )
+        finally:
+            log = server.stop()
+        assert b" 500 " in answer.split(b"\r\n", 1)[0], answer[:80]
+        assert "ERROR" in log
+        assert "not valid JSON" in log
+        assert PASSWORD not in log
 
     def test_waitress_missing_is_named(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
