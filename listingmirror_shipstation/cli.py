@@ -548,7 +548,8 @@ def _check(args: argparse.Namespace, err: TextIO) -> int:
         try:
             with lm.ListingMirrorClient(credentials, base_url=args.listingmirror_url) as mirror:
                 page = mirror.orders()
-            print(f"Listing Mirror: ok ({page.count} orders)", file=err)
+            count = f" ({page.count} orders)" if page.count is not None else ""
+            print(f"Listing Mirror: ok{count}", file=err)
         except ListingMirrorShipStationError as exc:
             failures += 1
             print(f"Listing Mirror: FAILED: {exc}", file=err)

@@ -328,3 +328,56 @@ def test_a_client_hanging_up_prints_no_traceback(capsys: pytest.CaptureFixture[s
         except BrokenPipeError:
             server._server.handle_error(None, ("127.0.0.1", 1))
     assert capsys.readouterr().err == ""
+
+
+def test_check_says_ok_for_working_credentials() -> None:
+    """With both APIs answering, ``check`` exits 0 and says what it found."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"[]" if self.path.startswith("/ss/stores") else b'{"count": 3, "results": []}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {
+        **os.environ,
+        "SHIPSTATION_API_KEY": "key",
+        "SHIPSTATION_API_SECRET": "secret",
+        "LISTINGMIRROR_TOKEN": "dG9rZW4=",
+    }
+    try:
+        done = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "listingmirror_shipstation",
+                "check",
+                "--shipstation-url",
+                f"{base}/ss",
+                "--listingmirror-url",
+                f"{base}/lm/",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    assert "ShipStation: ok (0 stores)" in done.stderr
+    assert "Listing Mirror: ok (3 orders)" in done.stderr
