@@ -378,12 +378,17 @@ def _serve_command(args: argparse.Namespace, err: TextIO) -> int:
     return 0
 
 
-def _progress(err: TextIO) -> Callable[[int, int], None] | None:
+def _progress(
+    err: TextIO, waited: Callable[[], float] | None = None
+) -> Callable[[int, int], None] | None:
+    """A progress line on a terminal; it says how long the rate limit has made it wait."""
     if not err.isatty():
         return None
 
     def show(done: int, total: int) -> None:
-        err.write(f"\rsending {done}/{total}")
+        pause = waited() if waited is not None else 0.0
+        note = f" (waited {pause:.0f}s for ShipStation's rate limit)" if pause >= 1 else ""
+        err.write(f"\rsending {done}/{total}{note}\x1b[K")
         if done == total:
             err.write("\n")
         err.flush()
@@ -455,7 +460,7 @@ def _sync_orders(
         _options(args),
         initial_start=since,
         dry_run=args.dry_run,
-        on_progress=_progress(err),
+        on_progress=_progress(err, lambda: client.rate_limit.waited),
     ).run()
     if args.dry_run:
         print(ss.json.dumps(list(report.would_send), indent=2), file=out)

@@ -381,3 +381,23 @@ def test_check_says_ok_for_working_credentials() -> None:
     assert done.returncode == 0, done.stderr
     assert "ShipStation: ok (0 stores)" in done.stderr
     assert "Listing Mirror: ok (3 orders)" in done.stderr
+
+
+def test_the_progress_line_says_how_long_the_rate_limit_made_it_wait() -> None:
+    """On a terminal the line shows the wait; below a second it says nothing of it."""
+    from listingmirror_shipstation import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    waits = iter([0.2, 12.4])
+    show = cli._progress(err, lambda: next(waits))
+    assert show is not None
+    show(1, 2)
+    show(2, 2)
+    first, second = err.getvalue().split("\r")[1:]
+    assert "waited" not in first
+    assert "waited 12s for ShipStation's rate limit" in second
+    assert cli._progress(io.StringIO()) is None  # not a terminal: no progress line
