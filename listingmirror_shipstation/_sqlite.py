@@ -16,8 +16,11 @@ FILE_MODE: Final = 0o600
 def create_private(path: Path | str) -> None:
     """Create *path* empty with mode 0600 unless it exists (whatever the umask says).
 
-    SQLite gives its journal and WAL files the mode of the database file, so they follow.
+    SQLite gives its journal and WAL files the mode of the database file, so they follow. An
+    in-memory database (``:memory:``) has no file.
     """
+    if str(path) == ":memory:":
+        return
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
 
