@@ -95,6 +95,17 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535 (argparse reports anything else as a usage error)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port
+
+
 def _prog() -> str:
     """The command as the user ran it: ``python -m listingmirror_shipstation`` or the script."""
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
@@ -181,7 +192,7 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
         "--db", default="shipment-updates.sqlite3", help="SQLite file for received updates"
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve.add_argument("--port", type=_port, default=8080, help="port (0: any free port)")
     serve.add_argument("--username", default="shipstation", help="user name ShipStation uses")
     serve.add_argument("--page-size", type=int, default=100, help="orders per export page")
     serve.add_argument(

@@ -187,6 +187,11 @@ class TestUserErrors:
         assert "ISO" in err
         assert not (tmp_path / "c.sqlite3").exists()
 
+    def test_a_port_out_of_range(self) -> None:
+        """``serve --port 99999`` is refused (it used to listen on 99999 % 65536)."""
+        err = self.one_line_error("serve", "--orders", str(EXAMPLE_ORDERS), "--port", "99999")
+        assert "65535" in err
+
     def test_an_unknown_option(self) -> None:
         """Argparse's usage errors are one line too."""
         err = self.one_line_error("convert", str(EXAMPLE_ORDERS), "--no-such-option")
