@@ -8,36 +8,52 @@ Exit status: 0 when every order was converted or filtered out on purpose (FBA/MC
 not chosen); 1 when at least one order was rejected or could not be read (``--allow-rejected``
 makes that 0 too); 2 when the command itself could not run (bad arguments, unreadable file).
 
-``serve --orders FILE`` runs the Custom Store endpoint on 127.0.0.1 with the standard library's
-WSGI server, exporting the orders of a Listing Mirror JSON file and storing the shipment
-updates ShipStation posts in a SQLite file. The password is read from the environment variable
-``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line, where other users could see it).
-For real traffic run the same app under a production WSGI server (see the docs).
+``serve --orders FILE`` runs the Custom Store endpoint on 127.0.0.1 on waitress (the ``[serve]``
+extra; without it, on the standard library's server with the same protections: timeouts,
+bounded threads, no query string in the access log), exporting the orders of a Listing Mirror
+JSON file and storing the shipment updates ShipStation posts in a SQLite file. The password is
+read from the environment variable ``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line,
+where other users could see it).
 
 ``sync orders`` sends Listing Mirror orders modified since the last run to ShipStation;
 ``sync shipments`` brings ShipStation's shipments back as updates stored (once each) in a SQLite
 file. Credentials come from the environment
 (:data:`~listingmirror_shipstation.cli.ENVIRONMENT`); ``--dry-run`` shows what would be sent; a
-progress line is shown on a terminal; the exit status is 1 when anything failed.
+progress line is shown on a terminal; the exit status is 1 when anything failed. ``check``
+verifies both sets of credentials with one read-only request each. ``example-orders`` prints
+the bundled example orders (``python -m listingmirror_shipstation example-orders > orders.json``).
+
+Every command takes ``-v``/``--verbose`` (repeat for debug), ``-q``/``--quiet``,
+``--log-level LEVEL`` and ``--debug`` (show the traceback of an unexpected error). A user error
+(a missing or unreadable file, a bad date, a directory that does not exist) is one line on
+standard error and exit status 2.
 """
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
-import wsgiref.simple_server
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from typing import TextIO
+from typing import NoReturn, TextIO
 
-from . import __version__, _jsontext
+from . import __version__, _jsontext, _serve
 from . import listingmirror as lm
 from . import shipstation as ss
-from .errors import ConversionError, ListingMirrorShipStationError
+from .errors import ConfigurationError, ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
-from .sync import ClientOrderSource, OrderSync, ShipmentSync, SQLiteCheckpointStore
+from .sync import (
+    CheckpointStore,
+    ClientOrderSource,
+    MemoryCheckpointStore,
+    OrderSync,
+    ShipmentSync,
+    SQLiteCheckpointStore,
+)
 
 __all__ = ["ENVIRONMENT", "EXAMPLE_ORDERS", "PASSWORD_VARIABLE", "main"]
 
@@ -59,21 +75,104 @@ PASSWORD_VARIABLE = "LMSS_CUSTOMSTORE_PASSWORD"  # noqa: S105 - a variable name,
 EXAMPLE_ORDERS = Path(__file__).resolve().parent / "examples" / "listingmirror-orders.json"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m listingmirror_shipstation",
-        description="Listing Mirror ↔ ShipStation tools.",
+class _UserError(Exception):
+    """A mistake in the command line or its files: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a usage mistake as one line (``error: ...``) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows a default only where there is one worth showing (not None, not False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or action.default is argparse.SUPPRESS:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535 (argparse reports anything else as a usage error)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port
+
+
+def _prog() -> str:
+    """The command as the user ran it: ``python -m listingmirror_shipstation`` or the script."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    if not name or name in {"__main__.py", "-c", "-m"}:
+        return "python -m listingmirror_shipstation"
+    return name
+
+
+def _common() -> _Parser:
+    """Options every command takes: how much to log, and tracebacks on demand."""
+    common = _Parser(add_help=False)
+    group = common.add_argument_group("output")
+    group.add_argument(
+        "-v", "--verbose", action="count", default=0, help="say more (-vv: debug details)"
     )
+    group.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    group.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        type=str.upper,
+        help="log level (overrides -v and -q)",
+    )
+    group.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error"
+    )
+    return common
+
+
+def _add_mapping_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--integration",
+        type=int,
+        action="append",
+        metavar="ID",
+        help="only orders from this integration_config_id (repeat for several)",
+    )
+    command.add_argument(
+        "--include-fba-mcf",
+        action="store_true",
+        help="also export orders fulfilled by FBA or MCF (left out by default)",
+    )
+    command.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
+
+
+def _parser(prog: str | None = None) -> argparse.ArgumentParser:
+    parser = _Parser(prog=prog or _prog(), description="Listing Mirror ↔ ShipStation tools.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    convert = commands.add_parser(
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common()
+
+    def command(name: str, **kwargs: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            parents=[common],
+            formatter_class=_HelpFormatter,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    convert = command(
         "convert",
         help="Listing Mirror orders JSON -> ShipStation createorders payload",
         description="Read Listing Mirror orders and print the ShipStation createorders payload.",
     )
     convert.add_argument(
         "file",
-        help=f"Listing Mirror orders JSON, or '-' for standard input (example: {EXAMPLE_ORDERS})",
+        help="Listing Mirror orders JSON, or '-' for standard input"
+        " (an example: the example-orders command)",
     )
     convert.add_argument(
         "--allow-rejected",
@@ -81,53 +180,97 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 0 even when orders were rejected (they are still reported)",
     )
     convert.add_argument("--compact", action="store_true", help="print the JSON on one line")
-    serve = commands.add_parser(
+    serve = command(
         "serve",
         help="run the Custom Store endpoint ShipStation polls",
-        description=f"Serve a Custom Store endpoint; the password comes from ${PASSWORD_VARIABLE}.",
+        description=f"Serve a Custom Store endpoint; the password comes from ${PASSWORD_VARIABLE}."
+        " Runs on waitress (pip install 'listingmirror-shipstation[serve]'), else on the"
+        " standard library's server.",
     )
     serve.add_argument("--orders", required=True, help="Listing Mirror orders JSON file")
     serve.add_argument(
         "--db", default="shipment-updates.sqlite3", help="SQLite file for received updates"
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve.add_argument("--port", type=_port, default=8080, help="port (0: any free port)")
     serve.add_argument("--username", default="shipstation", help="user name ShipStation uses")
     serve.add_argument("--page-size", type=int, default=100, help="orders per export page")
-    sync = commands.add_parser(
+    serve.add_argument(
+        "--threads", type=int, default=_serve.DEFAULT_THREADS, help="requests handled at once"
+    )
+    serve.add_argument(
+        "--timeout",
+        type=int,
+        default=_serve.DEFAULT_TIMEOUT,
+        help="seconds a silent connection is kept",
+    )
+    serve.add_argument(
+        "--server",
+        choices=["auto", "waitress", "wsgiref"],
+        default="auto",
+        help="waitress when installed (auto), or the standard library's server",
+    )
+    sync = command(
         "sync",
         help="sync orders to ShipStation, or shipments back",
         description="Incremental, resumable sync; credentials from the environment: "
         + ", ".join(ENVIRONMENT),
     )
-    sync.add_argument("what", choices=["orders", "shipments"], help="which direction")
-    sync.add_argument(
-        "--checkpoints", default="lmss-checkpoints.sqlite3", help="SQLite checkpoint file"
+    directions = sync.add_subparsers(dest="what", required=True, metavar="{orders,shipments}")
+    sync_orders = directions.add_parser(
+        "orders",
+        parents=[common],
+        formatter_class=_HelpFormatter,
+        help="Listing Mirror orders modified since the last run -> ShipStation",
+        description="Send Listing Mirror orders modified since the last run to ShipStation.",
     )
-    sync.add_argument(
+    sync_shipments = directions.add_parser(
+        "shipments",
+        parents=[common],
+        formatter_class=_HelpFormatter,
+        help="ShipStation shipments -> shipment updates stored once each",
+        description="Bring ShipStation's shipments back as updates stored once each.",
+    )
+    for direction in (sync_orders, sync_shipments):
+        direction.add_argument(
+            "--checkpoints", default="lmss-checkpoints.sqlite3", help="SQLite checkpoint file"
+        )
+        direction.add_argument(
+            "--since", help="where a first run starts (ISO date), default 30 days ago"
+        )
+        direction.add_argument(
+            "--shipstation-url", default=ss.DEFAULT_BASE_URL, help=argparse.SUPPRESS
+        )
+        direction.add_argument(
+            "--listingmirror-url", default=lm.DEFAULT_BASE_URL, help=argparse.SUPPRESS
+        )
+    sync_shipments.add_argument(
         "--db", default="shipment-updates.sqlite3", help="SQLite file for shipment updates"
     )
-    sync.add_argument("--since", help="where a first run starts (ISO date), default 30 days ago")
-    sync.add_argument(
+    # Accepted for scripts written before the directions were split; orders store no updates.
+    sync_orders.add_argument("--db", help=argparse.SUPPRESS)
+    sync_orders.add_argument(
         "--order-status", action="append", help="Listing Mirror status to fetch (repeatable)"
     )
-    sync.add_argument("--dry-run", action="store_true", help="show what would be sent")
-    sync.add_argument("--shipstation-url", default=ss.DEFAULT_BASE_URL, help=argparse.SUPPRESS)
-    sync.add_argument("--listingmirror-url", default=lm.DEFAULT_BASE_URL, help=argparse.SUPPRESS)
-    for command in (convert, serve, sync):
-        command.add_argument(
-            "--integration",
-            type=int,
-            action="append",
-            metavar="ID",
-            help="only orders from this integration_config_id (repeat for several)",
-        )
-        command.add_argument(
-            "--include-fba-mcf",
-            action="store_true",
-            help="also export orders fulfilled by FBA or MCF (left out by default)",
-        )
-        command.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
+    sync_orders.add_argument(
+        "--dry-run", action="store_true", help="show what would be sent; write no file"
+    )
+    check = command(
+        "check",
+        help="verify both sets of credentials (one read-only request each)",
+        description="Verify the ShipStation and Listing Mirror credentials from the"
+        " environment before a first sync: " + ", ".join(ENVIRONMENT),
+    )
+    check.add_argument("--shipstation-url", default=ss.DEFAULT_BASE_URL, help=argparse.SUPPRESS)
+    check.add_argument("--listingmirror-url", default=lm.DEFAULT_BASE_URL, help=argparse.SUPPRESS)
+    command(
+        "example-orders",
+        help="print the bundled example Listing Mirror orders (JSON)",
+        description="Print the bundled example, Listing Mirror orders from several channels:"
+        " python -m listingmirror_shipstation example-orders > orders.json",
+    )
+    for mapped in (convert, serve, sync_orders):
+        _add_mapping_options(mapped)
     return parser
 
 
@@ -139,55 +282,124 @@ def _options(args: argparse.Namespace) -> MappingOptions:
     )
 
 
-class _ThreadingServer(ThreadingMixIn, wsgiref.simple_server.WSGIServer):
-    daemon_threads = True
+def _configure_logging(args: argparse.Namespace, err: TextIO) -> Callable[[], None]:
+    """Log to *err* with timestamps at the level the flags ask for; return how to undo it.
+
+    The default is warnings (``convert`` reports every order itself, so errors only there).
+    """
+    if args.log_level:
+        level = getattr(logging, args.log_level)
+    elif args.quiet:
+        level = logging.ERROR
+    elif args.verbose:
+        level = logging.INFO if args.verbose == 1 else logging.DEBUG
+    else:
+        level = logging.ERROR if args.command == "convert" else logging.WARNING
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    loggers = {
+        logging.getLogger("listingmirror_shipstation"): level,
+        logging.getLogger("waitress"): max(level, logging.WARNING),  # queue depth, bad requests
+    }
+    if args.command == "serve" and not args.quiet and not args.log_level:
+        loggers[logging.getLogger(_serve.ACCESS_LOGGER)] = min(level, logging.INFO)
+    saved = [(logger, logger.level) for logger in loggers]
+    for logger, wanted in loggers.items():
+        logger.setLevel(wanted)
+    package = logging.getLogger("listingmirror_shipstation")
+    package.addHandler(handler)
+    logging.getLogger("waitress").addHandler(handler)
+
+    def restore() -> None:
+        package.removeHandler(handler)
+        logging.getLogger("waitress").removeHandler(handler)
+        for logger, old in saved:
+            logger.setLevel(old)
+
+    return restore
 
 
-class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        # The default line carries the query string, which holds SS-Password: log without it.
-        path = self.path.split("?", 1)[0]
-        sys.stderr.write(f"{self.address_string()} {self.command} {path} {code}\n")
+def _writable_file(name: str, what: str) -> Path:
+    """*name* as a path whose folder exists, or a user error naming it."""
+    path = Path(name)
+    folder = path.parent if str(path.parent) else Path()
+    if not folder.is_dir():
+        raise _UserError(f"{what} {name}: folder {folder} does not exist")
+    if path.is_dir():
+        raise _UserError(f"{what} {name}: is a folder, not a file")
+    return path
 
 
-def _serve(args: argparse.Namespace, err: TextIO) -> int:
+def _serve_command(args: argparse.Namespace, err: TextIO) -> int:
     """Run ``serve``; return the exit status (only on an error or Ctrl-C)."""
     password = os.environ.get(PASSWORD_VARIABLE, "")
     if not password:
-        print(f"error: set {PASSWORD_VARIABLE} to the password ShipStation will use", file=err)
-        return 2
+        raise _UserError(f"set {PASSWORD_VARIABLE} to the password ShipStation will use")
+    orders = Path(args.orders)
+    if not orders.is_file():
+        raise _UserError(f"--orders {args.orders}: no such file")
+    try:
+        _jsontext.loads(_read(args.orders))
+    except ConversionError as exc:
+        raise _UserError(f"--orders {args.orders}: {exc}") from exc
+    db = _writable_file(args.db, "--db")
+    if args.threads < 1 or args.timeout < 1:
+        raise _UserError("--threads and --timeout must be at least 1")
+    if args.server == "waitress" and not _serve.waitress_available():
+        raise _UserError(
+            "waitress is not installed: pip install 'listingmirror-shipstation[serve]'"
+        )
     try:
         app = make_custom_store_app(
             args.username,
             password,
             JsonFileOrderSource(args.orders),
-            SQLiteShipmentSink(args.db),
+            SQLiteShipmentSink(db),
             _options(args),
             page_size=args.page_size,
         )
-        server = wsgiref.simple_server.make_server(
-            args.host, args.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        server = _serve.make_server(
+            app,
+            args.host,
+            args.port,
+            threads=args.threads,
+            timeout=args.timeout,
+            prefer_waitress=args.server != "wsgiref",
         )
     except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=err)
-        return 2
-    host, port = str(server.server_address[0]), server.server_address[1]
-    print(f"serving the Custom Store endpoint on http://{host}:{port}/ (Ctrl-C stops)", file=err)
+        raise _UserError(f"cannot serve: {exc}") from exc
+    print(
+        f"serving the Custom Store endpoint on http://{server.host}:{server.port}/"
+        f" with {server.kind} (Ctrl-C stops)",
+        file=err,
+    )
+    if server.kind != "waitress" and args.server == "auto":
+        print(
+            "note: waitress is not installed (pip install 'listingmirror-shipstation[serve]');"
+            " serving on the standard library's server",
+            file=err,
+        )
     err.flush()
-    with server:
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            return 0
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0
 
 
-def _progress(err: TextIO) -> Callable[[int, int], None] | None:
+def _progress(
+    err: TextIO, waited: Callable[[], float] | None = None
+) -> Callable[[int, int], None] | None:
+    """A progress line on a terminal; it says how long the rate limit has made it wait."""
     if not err.isatty():
         return None
 
     def show(done: int, total: int) -> None:
-        err.write(f"\rsending {done}/{total}")
+        pause = waited() if waited is not None else 0.0
+        note = f" (waited {pause:.0f}s for ShipStation's rate limit)" if pause >= 1 else ""
+        err.write(f"\rsending {done}/{total}{note}\x1b[K")
         if done == total:
             err.write("\n")
         err.flush()
@@ -207,19 +419,32 @@ def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.what == "orders" and lm_credentials is None:
         missing.append("LISTINGMIRROR_TOKEN (or LISTINGMIRROR_USERNAME and _PASSWORD)")
     if missing:
-        print(f"error: set {', '.join(missing)}", file=err)
-        return 2
-    since = datetime.fromisoformat(args.since) if args.since else None
-    if since is not None and since.utcoffset() is None:
-        since = since.replace(tzinfo=UTC)  # a date given on the command line is read as UTC
-    client = ss.ShipStationClient(
-        env["SHIPSTATION_API_KEY"], env["SHIPSTATION_API_SECRET"], base_url=args.shipstation_url
-    )
-    store = SQLiteCheckpointStore(args.checkpoints)
+        raise _UserError(f"set {', '.join(missing)}")
+    since = _since(args.since)
+    checkpoints = _writable_file(args.checkpoints, "--checkpoints")
+    dry_run = args.what == "orders" and args.dry_run
+    if args.what == "shipments":
+        _writable_file(args.db, "--db")
+    try:
+        client = ss.ShipStationClient(
+            env["SHIPSTATION_API_KEY"], env["SHIPSTATION_API_SECRET"], base_url=args.shipstation_url
+        )
+    except ConfigurationError as exc:
+        raise _UserError(f"SHIPSTATION_API_KEY/_SECRET: {exc}") from exc
+    store: CheckpointStore
+    if dry_run and not checkpoints.exists():
+        store = MemoryCheckpointStore()  # a dry run writes no file
+    else:
+        store = SQLiteCheckpointStore(checkpoints)
     try:
         if args.what == "orders":
             assert lm_credentials is not None  # noqa: S101 - checked above
-            listingmirror = lm.ListingMirrorClient(lm_credentials, base_url=args.listingmirror_url)
+            try:
+                listingmirror = lm.ListingMirrorClient(
+                    lm_credentials, base_url=args.listingmirror_url
+                )
+            except ConfigurationError as exc:
+                raise _UserError(f"LISTINGMIRROR_*: {exc}") from exc
             return _sync_orders(args, listingmirror, client, store, since, out, err)
         return _sync_shipments(args, client, store, since, err)
     except ListingMirrorShipStationError as exc:
@@ -233,7 +458,7 @@ def _sync_orders(
     args: argparse.Namespace,
     listingmirror: lm.ListingMirrorClient,
     client: ss.ShipStationClient,
-    store: SQLiteCheckpointStore,
+    store: CheckpointStore,
     since: datetime | None,
     out: TextIO,
     err: TextIO,
@@ -246,7 +471,7 @@ def _sync_orders(
         _options(args),
         initial_start=since,
         dry_run=args.dry_run,
-        on_progress=_progress(err),
+        on_progress=_progress(err, lambda: client.rate_limit.waited),
     ).run()
     if args.dry_run:
         print(ss.json.dumps(list(report.would_send), indent=2), file=out)
@@ -275,14 +500,11 @@ def _sync_orders(
 def _sync_shipments(
     args: argparse.Namespace,
     client: ss.ShipStationClient,
-    store: SQLiteCheckpointStore,
+    store: CheckpointStore,
     since: datetime | None,
     err: TextIO,
 ) -> int:
     sync = ShipmentSync(client, SQLiteShipmentSink(args.db), store, initial_start=since)
-    if args.dry_run:
-        print("error: --dry-run applies to sync orders only", file=err)
-        return 2
     report = sync.run()
     for failure in report.failed:
         print(f"failed (retried next run): {failure.update.shipment_id}: {failure.error}", file=err)
@@ -295,9 +517,82 @@ def _sync_shipments(
 
 
 def _read(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
-    return Path(name).read_text(encoding="utf-8")
+    """The text of file *name* (``-``: standard input), or a user error saying why not."""
+    try:
+        if name == "-":
+            return sys.stdin.read()
+        return Path(name).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise _UserError(f"cannot read {name}: not UTF-8 text (at byte {exc.start})") from exc
+    except OSError as exc:
+        raise _UserError(f"cannot read {name}: {exc.strerror or exc}") from exc
+
+
+def _since(text: str | None) -> datetime | None:
+    """``--since`` as an aware datetime (a date or time without a zone is UTC)."""
+    if not text:
+        return None
+    try:
+        since = datetime.fromisoformat(text)
+    except ValueError:
+        raise _UserError(
+            f"--since {text!r}: not an ISO date or time (e.g. 2026-11-01 or 2026-11-01T08:00)"
+        ) from None
+    return since if since.utcoffset() is not None else since.replace(tzinfo=UTC)
+
+
+def _check(args: argparse.Namespace, err: TextIO) -> int:
+    """Run ``check``: one read-only request with each set of credentials; 0 when both work."""
+    env = os.environ
+    failures = 0
+    if env.get("SHIPSTATION_API_KEY") and env.get("SHIPSTATION_API_SECRET"):
+        try:
+            with ss.ShipStationClient(
+                env["SHIPSTATION_API_KEY"],
+                env["SHIPSTATION_API_SECRET"],
+                base_url=args.shipstation_url,
+            ) as client:
+                stores = client.stores.list()
+            print(f"ShipStation: ok ({len(stores)} stores)", file=err)
+        except ListingMirrorShipStationError as exc:
+            failures += 1
+            print(f"ShipStation: FAILED: {exc}", file=err)
+    else:
+        failures += 1
+        print("ShipStation: not configured (set SHIPSTATION_API_KEY and _SECRET)", file=err)
+    credentials: tuple[str, str] | str | None = env.get("LISTINGMIRROR_TOKEN") or (
+        (env["LISTINGMIRROR_USERNAME"], env.get("LISTINGMIRROR_PASSWORD", ""))
+        if env.get("LISTINGMIRROR_USERNAME")
+        else None
+    )
+    if credentials is not None:
+        try:
+            with lm.ListingMirrorClient(credentials, base_url=args.listingmirror_url) as mirror:
+                page = mirror.orders()
+            count = f" ({page.count} orders)" if page.count is not None else ""
+            print(f"Listing Mirror: ok{count}", file=err)
+        except ListingMirrorShipStationError as exc:
+            failures += 1
+            print(f"Listing Mirror: FAILED: {exc}", file=err)
+    else:
+        failures += 1
+        print(
+            "Listing Mirror: not configured"
+            " (set LISTINGMIRROR_TOKEN, or LISTINGMIRROR_USERNAME and _PASSWORD)",
+            file=err,
+        )
+    return 1 if failures else 0
+
+
+def _example_orders(out: TextIO) -> int:
+    """Print the bundled example orders (package data, also after ``pip install``)."""
+    text = (
+        resources.files("listingmirror_shipstation")
+        .joinpath("examples", "listingmirror-orders.json")
+        .read_text(encoding="utf-8")
+    )
+    out.write(text)
+    return 0
 
 
 def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -305,12 +600,8 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         document = _jsontext.loads(_read(args.file))
         parsed = lm.read_orders(document)
-    except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=err)
-        return 2
     except ConversionError as exc:
-        print(f"error: {args.file}: {exc}", file=err)
-        return 2
+        raise _UserError(f"{args.file}: {exc}") from exc
     result = convert_orders(parsed.orders, _options(args))
     print(ss.json.dumps(list(result.orders), indent=None if args.compact else 2), file=out)
     for error in parsed.errors:
@@ -330,13 +621,47 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if failed and not args.allow_rejected else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with *argv* (``sys.argv[1:]`` when ``None``); return the status."""
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
+    """Run the command line with *argv* (``sys.argv[1:]`` when ``None``); return the status.
+
+    Args:
+        argv: The arguments, without the program name.
+        prog: The program name for usage lines (default: as the user ran it).
+    """
+    args = _parser(prog).parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    restore = _configure_logging(args, err)
+    try:
+        return _dispatch(args, out, err)
+    except _UserError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (e.g. `... | head`): not an error of ours, and no traceback.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 1
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
+            file=err,
+        )
+        return 1
+    finally:
+        restore()
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "convert":
-        return _convert(args, sys.stdout, sys.stderr)
+        return _convert(args, out, err)
     if args.command == "serve":
-        return _serve(args, sys.stderr)
+        return _serve_command(args, err)
     if args.command == "sync":
-        return _sync(args, sys.stdout, sys.stderr)
+        return _sync(args, out, err)
+    if args.command == "check":
+        return _check(args, err)
+    if args.command == "example-orders":
+        return _example_orders(out)
     return 2  # argparse already refuses unknown commands; kept for type checkers

@@ -7,12 +7,15 @@ value names the field and the value (secrets are never part of a message)::
     ├── TransportError          no HTTP response (.method, .url)
     │   ├── ConnectError        never reached the server: safe to retry
     │   ├── RequestTimeout      no answer in time (also a builtin TimeoutError)
-    │   └── AmbiguousOutcomeError   a non-idempotent request may or may not have been applied
+    │   ├── AmbiguousOutcomeError   a non-idempotent request may or may not have been applied
+    │   └── ResponseTooLargeError   the answer (decompressed) is over the configured size
     ├── APIError                an error status (.status, .message, .model_state, .headers, .body)
     │   ├── BadRequestError 400 · AuthenticationError 401 · AccessDeniedError 403
     │   ├── NotFoundError 404 · RateLimitError 429 (.retry_after) · ServerError 5xx
+    │   ├── RedirectError 3xx (never followed: .location_host names where it pointed)
     │   └── (any other status >= 400 is a plain APIError)
-    ├── UnsafeURLError          a URL to follow points away from the API host: not followed
+    ├── UnsafeURLError          a URL to follow points away from the API host (or cannot be
+    │                           read safely): not followed
     ├── ConversionError         a payload did not fit the models (.errors: "message @ $.path")
     ├── ValidationError         a value we would send is invalid; nothing was sent (.field, .value)
     ├── ConfigurationError      contradictory or impossible options (also a builtin ValueError)
@@ -32,6 +35,7 @@ process boundaries in job queues).
 
 import functools
 import json
+import urllib.parse
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
@@ -55,7 +59,9 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "RateLimitError",
+    "RedirectError",
     "RequestTimeout",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
     "UnmappedStatusError",
@@ -115,10 +121,35 @@ class AmbiguousOutcomeError(TransportError):
     """
 
 
-class UnsafeURLError(ListingMirrorShipStationError, ValueError):
-    """A URL to follow (a webhook's ``resource_url``) does not point at the API host.
+class ResponseTooLargeError(TransportError):
+    """The answer, once decompressed, is larger than the transport's limit: it was not read.
 
-    It is not followed, so the API credentials cannot be sent anywhere else.
+    A small compressed answer can expand to gigabytes (a "decompression bomb"); reading stops
+    at the limit instead.
+
+    Attributes:
+        limit: The limit, in bytes.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, limit: int) -> None:
+        super().__init__(message, method=method, url=url)
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            functools.partial(
+                type(self), self.args[0], method=self.method, url=self.url, limit=self.limit
+            ),
+            (),
+        )
+
+
+class UnsafeURLError(ListingMirrorShipStationError, ValueError):
+    """A URL to follow (a ``next`` link, a webhook's ``resource_url``) is not safe to follow.
+
+    It points away from the API's scheme, host or port, holds user info, or cannot be read the
+    way urllib3 would send it (a backslash, a bad port, a non-ASCII host). It is not followed,
+    so the API credentials cannot be sent anywhere else.
     """
 
 
@@ -217,6 +248,26 @@ class ServerError(APIError):
     """5xx: the server failed."""
 
 
+class RedirectError(APIError):
+    """3xx: the server answered with a redirect, which is never followed (nor taken as success).
+
+    A redirect would carry the credentials elsewhere; an API behind a redirecting proxy is
+    misconfigured. The message names the status and the host of ``Location``.
+    """
+
+    @property
+    def location_host(self) -> str | None:
+        """The host ``Location`` pointed at (``None`` when absent or relative)."""
+        return _location_host(self.headers.get("location", ""))
+
+
+def _location_host(location: str) -> str | None:
+    try:
+        return urllib.parse.urlsplit(location.strip()).hostname
+    except ValueError:
+        return None
+
+
 #: The error class of each status; other statuses >= 500 are ServerError, others APIError.
 STATUS_ERRORS: Final[Mapping[int, type[APIError]]] = MappingProxyType(
     {
@@ -229,6 +280,8 @@ STATUS_ERRORS: Final[Mapping[int, type[APIError]]] = MappingProxyType(
 )
 
 _SERVER_ERROR_FLOOR: Final = 500
+_REDIRECT_FLOOR: Final = 300
+_FIRST_ERROR_STATUS: Final = 400
 _BODY_IN_MESSAGE: Final = 200
 
 
@@ -240,6 +293,18 @@ def error_for(
     ShipStation's bodies are ``{"Message", "ModelState", "ExceptionMessage"}``,
     ``{"message"}``, plain text or empty; Listing Mirror's carry ``errors``. All are read.
     """
+    if _REDIRECT_FLOOR <= status < _FIRST_ERROR_STATUS:
+        location = {k.lower(): v for k, v in headers.items()}.get("location")
+        host = _location_host(location) if location else None
+        where = host or ("the same host" if location else "no Location")
+        return RedirectError(
+            f"redirect to {where} not followed",
+            status=status,
+            method=method,
+            url=url,
+            headers=headers,
+            body=body,
+        )
     cls = STATUS_ERRORS.get(status) or (ServerError if status >= _SERVER_ERROR_FLOOR else APIError)
     message, model_state = _read_error_body(body)
     return cls(

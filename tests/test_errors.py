@@ -26,6 +26,7 @@ SAMPLES: list[Exception] = [
     errors.RequestTimeout("slow", method="GET", url="https://x.invalid/a"),
     errors.AmbiguousOutcomeError("maybe", method="POST", url="https://x.invalid/a"),
     errors.UnsafeURLError("refusing https://evil.example"),
+    errors.ResponseTooLargeError("too large", method="GET", url="https://x.invalid/a", limit=5),
     *(
         cls(
             "boom",
@@ -44,6 +45,7 @@ SAMPLES: list[Exception] = [
             (errors.NotFoundError, 404),
             (errors.RateLimitError, 429),
             (errors.ServerError, 500),
+            (errors.RedirectError, 302),
         )
     ),
     errors.UnsafeXMLError("refused unsafe XML: DTDForbidden"),

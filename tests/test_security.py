@@ -77,3 +77,12 @@ def test_runtime_dependencies_are_bounded() -> None:
         assert ">=" in requirement, requirement
         if name != "tzdata":  # time-zone data: every new release is wanted
             assert "<" in requirement, requirement
+
+
+def test_urllib3_is_at_least_2_6() -> None:
+    """urllib3 is bounded below by 2.6.0, which fixed the redirect and decompression advisories."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    (urllib3,) = (r for r in project["dependencies"] if r.startswith("urllib3"))
+    lower = re.search(r">=\s*([0-9.]+)", urllib3)
+    assert lower is not None, urllib3
+    assert tuple(int(p) for p in lower.group(1).split(".")) >= (2, 6, 0), urllib3

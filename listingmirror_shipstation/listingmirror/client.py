@@ -34,7 +34,6 @@ from .. import _hooks, _jsontext
 from ..errors import (
     ConfigurationError,
     ConversionError,
-    UnsafeURLError,
     error_for,
 )
 from ..transports import (
@@ -180,6 +179,13 @@ class ListingMirrorClient:
             token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         if not token:
             raise ConfigurationError("ListingMirrorClient needs credentials")
+        secrets = (token,) if isinstance(credentials, str) else credentials
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for value in secrets for c in value):
+            # Never echoed: a line break in a header would otherwise print the whole token.
+            raise ConfigurationError(
+                "ListingMirrorClient credentials contain a line break or control character"
+                " (not shown); check how they were read"
+            )
         if transport is not None and timeout is not None:
             raise ConfigurationError(
                 "pass timeout= to the transport you give, not to the client as well"
@@ -522,14 +528,11 @@ class ListingMirrorClient:
             return None
         if not isinstance(url, str):
             raise ConversionError("cannot read the page", errors=(f"bad next {url!r} @ $.next",))
-        base = urllib.parse.urlsplit(self.base_url)
-        target = urllib.parse.urlsplit(urllib.parse.urljoin(self.base_url, url))
-        if (target.scheme, target.hostname, target.port) != (base.scheme, base.hostname, base.port):
-            raise UnsafeURLError(
-                f"refusing to follow 'next' to {target.scheme}://{target.hostname}"
-                f" (only {base.scheme}://{base.hostname} is allowed)"
-            )
-        return urllib.parse.urlunsplit(target)
+        # Compared as urllib3 will send it: user info, backslashes and unreadable URLs are
+        # refused (UnsafeURLError), so the credentials never leave the API's host.
+        from ..transports.urls import pin_url
+
+        return pin_url(url, self.base_url, what="'next'")
 
     def _send(self, method: str, url: str, *, body: bytes | None = None, idempotent: bool) -> Any:
         headers = dict(self._headers)

@@ -161,7 +161,14 @@ def loads(text: str | bytes, cls: type[T], *, converter: cattrs.Converter | None
     Raises:
         ConversionError: The text is not JSON, or does not fit *cls*; the error says where.
     """
-    return _hooks.structure(converter or _DEFAULT, _jsontext.loads(text), cls)
+    data = _jsontext.loads(text)
+    if isinstance(data, Mapping) and getattr(cls, "__origin__", None) in (list, tuple, Sequence):
+        # A {count, next, results} page read as a list: say so, not one line per field.
+        raise ConversionError(
+            "cannot read a list",
+            errors=("expected an array, got an object (a page? use read_orders()) @ $",),
+        )
+    return _hooks.structure(converter or _DEFAULT, data, cls)
 
 
 def dumps(

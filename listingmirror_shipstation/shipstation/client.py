@@ -31,7 +31,6 @@ from ..errors import (
     APIError,
     ConfigurationError,
     TransportError,
-    UnsafeURLError,
     ValidationError,
 )
 from ..transports import (
@@ -44,6 +43,7 @@ from ..transports import (
     Urllib3Transport,
     call,
 )
+from ..transports.urls import pin_url
 from . import json as ss_json
 from .models import (
     Carrier,
@@ -255,6 +255,16 @@ class ShipStationClient:
     ) -> None:
         if not api_key or not api_secret:
             raise ConfigurationError("ShipStationClient needs an API key and an API secret")
+        if any(
+            ord(c) < 0x20 or ord(c) == 0x7F
+            for value in (api_key, api_secret, partner_key or "")
+            for c in value
+        ):
+            # Never echoed: a line break in a header would otherwise print the whole token.
+            raise ConfigurationError(
+                "ShipStationClient credentials contain a line break or control character"
+                " (not shown); check how they were read"
+            )
         if transport is not None and timeout is not None:
             raise ConfigurationError(
                 "pass timeout= to the transport you give, not to the client as well"
@@ -657,22 +667,11 @@ class WebhooksResource(_Resource):
         """Return *url* if it may be followed with the credentials: HTTPS, the API's host.
 
         Raises:
-            UnsafeURLError: Another scheme, host or port, or credentials in the URL.
+            UnsafeURLError: Another scheme, host or port, credentials in the URL, or a URL
+                urllib3 would read differently (see
+                :func:`~listingmirror_shipstation.transports.pin_url`).
         """
-        base = urllib.parse.urlsplit(self._client.base_url)
-        target = urllib.parse.urlsplit(url)
-        if (
-            target.scheme != base.scheme
-            or target.hostname != base.hostname
-            or target.port != base.port
-            or target.username is not None
-            or target.password is not None
-        ):
-            raise UnsafeURLError(
-                f"refusing to send the API credentials to {target.scheme}://{target.hostname}"
-                f" (only {base.scheme}://{base.hostname} is allowed)"
-            )
-        return url
+        return pin_url(url, self._client.base_url, what="resource_url")
 
     def follow(
         self, notification: WebhookNotification, *, page_size: int = 500

@@ -8,9 +8,11 @@ from .._exports import adopt
 from .base import BaseTransport, Request, Response
 from .mock import MockTransport
 from .policy import DEFAULT_RETRY, RateLimiter, RateLimitState, RetryPolicy, call, send
-from .urllib3 import DEFAULT_TIMEOUT, Urllib3Transport
+from .urllib3 import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Urllib3Transport
+from .urls import pin_url
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "BaseTransport",
@@ -22,6 +24,7 @@ __all__ = [
     "RetryPolicy",
     "Urllib3Transport",
     "call",
+    "pin_url",
     "send",
 ]
 

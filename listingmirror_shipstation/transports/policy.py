@@ -36,7 +36,7 @@ __all__ = [
 
 _TOO_MANY_REQUESTS: Final = 429
 _SERVER_ERROR: Final = 500
-_FIRST_ERROR_STATUS: Final = 400
+_FIRST_REDIRECT: Final = 300  # redirects are never followed: a 3xx is an error, not a success
 
 
 def _header_number(headers: Mapping[str, str], name: str) -> float | None:
@@ -264,7 +264,8 @@ def call(
 
     Raises:
         APIError: The final answer has an error status (the subclass for that status, with
-            the server's message).
+            the server's message); a 3xx is a
+            :class:`~listingmirror_shipstation.errors.RedirectError`.
         AmbiguousOutcomeError: A request that is not idempotent got no answer; it may or may
             not have been applied.
         ConnectError: Nothing reached the server, even after retries.
@@ -284,7 +285,7 @@ def call(
             method=request.method,
             url=request.url,
         ) from exc
-    if response.status >= _FIRST_ERROR_STATUS:
+    if response.status >= _FIRST_REDIRECT:
         raise error_for(
             response.status,
             method=request.method,

@@ -16,16 +16,19 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from ..errors import ConnectError, RequestTimeout, TransportError
+from ..errors import ConnectError, RequestTimeout, ResponseTooLargeError, TransportError
 from .base import BaseTransport, Request, Response
 
-__all__ = ["DEFAULT_TIMEOUT", "Urllib3Transport"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_TIMEOUT", "Urllib3Transport"]
 
 logger = logging.getLogger(__name__)
 
 #: Connect within 10 s, then wait up to 60 s for the answer (label creation can be slow).
 DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=60.0)
 
+#: Largest answer read, counted once decompressed (64 MiB). That is far above any page of 500
+#: orders, and far below what a small gzip "bomb" expands to.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
 #: Bytes read at a time while the body arrives.
 _CHUNK: Final = 65536
@@ -77,6 +80,8 @@ class Urllib3Transport(BaseTransport):
     Args:
         timeout: Default timeout (a request's own ``timeout`` overrides the read part).
         pool_kwargs: Extra keyword arguments for ``urllib3.PoolManager``.
+        max_response_bytes: Largest answer read, counted after decompression; a larger one
+            raises :class:`~listingmirror_shipstation.errors.ResponseTooLargeError`.
     """
 
     def __init__(
@@ -84,8 +89,10 @@ class Urllib3Transport(BaseTransport):
         *,
         timeout: urllib3.Timeout = DEFAULT_TIMEOUT,
         pool_kwargs: dict[str, Any] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self.pool_kwargs = dict(pool_kwargs or {})
         self.pool = self.make_pool()
 
@@ -125,30 +132,41 @@ class Urllib3Transport(BaseTransport):
     def _read_body(
         self, answer: urllib3.BaseHTTPResponse, request: Request, timeout: urllib3.Timeout
     ) -> bytes:
-        """Read the whole body within the read timeout *in total*.
+        """Read the whole body within the read timeout *in total*, and at most the size cap.
 
         urllib3's read timeout bounds each wait for a byte, so a body sent a byte at a time
         could take forever; here the whole body must arrive within that time, and the socket's
-        own timeout shrinks to what is left, so no single wait overruns it.
+        own timeout shrinks to what is left, so no single wait overruns it. The body is counted
+        decompressed and reading stops past ``max_response_bytes`` (a small gzip "bomb" never
+        expands in memory).
         """
         limit = timeout.read_timeout
-        if not isinstance(limit, int | float):
-            return answer.read()  # no read timeout configured: nothing to bound
-        deadline = time.monotonic() + limit
+        deadline = time.monotonic() + limit if isinstance(limit, int | float) else None
         chunks: list[bytes] = []
+        size = 0
         try:
             while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise RequestTimeout(
-                        f"the answer did not arrive within {limit:g} s",
-                        method=request.method,
-                        url=request.url,
-                    )
-                _set_socket_timeout(answer, left)
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise RequestTimeout(
+                            f"the answer did not arrive within {limit:g} s",
+                            method=request.method,
+                            url=request.url,
+                        )
+                    _set_socket_timeout(answer, left)
                 chunk = _read_some(answer)
                 if not chunk:
                     return b"".join(chunks)
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise ResponseTooLargeError(
+                        f"answer over the limit of {self.max_response_bytes} bytes"
+                        " (decompressed); not read further",
+                        method=request.method,
+                        url=request.url,
+                        limit=self.max_response_bytes,
+                    )
                 chunks.append(chunk)
         except BaseException:
             answer.close()  # the rest of the body is still coming: never reuse the connection

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listingmirror_shipstation import Unrecognized
@@ -212,8 +212,14 @@ class TestVectors:
         assert cs.parse_orders(shuffled) == cs.parse_orders(EXPORT)
 
 
+#: Rendering and parsing whole orders costs ~25 ms an example: a quarter of the profile's examples
+#: (at least 10) for the round trips; the field-level tests keep the full count.
+HEAVY = settings(max_examples=max(10, settings.default.max_examples // 4))
+
+
 class TestRoundTrip:
     @pytest.mark.parametrize("cdata", [True, False], ids=["cdata", "escaped"])
+    @HEAVY
     @given(orders=st.lists(strategies.customstore_orders, max_size=2))
     def test_parse_of_render_is_the_normalised_input(
         self, cdata: bool, orders: list[cs.Order]
@@ -224,6 +230,7 @@ class TestRoundTrip:
         assert page.pages == 7
         assert page.orders == tuple(cs.normalise(o) for o in orders)
 
+    @HEAVY
     @given(strategies.customstore_orders)
     def test_output_is_well_formed_utf8_for_a_plain_parser(self, order: cs.Order) -> None:
         """Any conforming XML parser reads the export, not only ours."""

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listingmirror_shipstation import Unrecognized
@@ -20,6 +20,12 @@ MODELS = sorted(
 )
 
 
+#: A round trip of every model costs 10-50 ms an example (an order holds nearly every other
+#: model): a quarter of the profile's examples (at least 10) per model keeps the suite under three
+#: minutes on a busy two-core machine; the ci and fuzz profiles scale it up with the rest.
+ROUND_TRIP = settings(max_examples=max(10, settings.default.max_examples // 4))
+
+
 def minimal_order(**changes: object) -> ss.Order:
     base = ss.Order(
         order_number="A-1",
@@ -31,6 +37,7 @@ def minimal_order(**changes: object) -> ss.Order:
 
 class TestRoundTrip:
     @pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+    @ROUND_TRIP
     @given(data=st.data())
     def test_every_model_survives_json_text(self, cls: type, data: st.DataObject) -> None:
         """Model -> JSON text -> model is the identity, for every ShipStation model."""

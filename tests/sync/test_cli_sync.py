@@ -106,6 +106,7 @@ def test_sync_orders_then_shipments(
     assert dry.returncode == 0, dry.stderr
     assert len(json.loads(dry.stdout)) == 5
     assert simulator.orders == {}
+    assert not (tmp_path / "c.sqlite3").exists()  # a dry run writes no file
     done = sync(base, tmp_path, "orders")
     assert done.returncode == 0, done.stderr
     assert "sent 5, unchanged 0, rejected 3, failed 0" in done.stderr

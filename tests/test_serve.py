@@ -1,0 +1,299 @@
+"""The ``serve`` command over real sockets: on waitress, and on the hardened wsgiref fallback.
+
+Each test was an attack or a mistake that worked before: a malformed request line logged with
+``SS-Password`` and answered with nothing (a traceback), 200 half-sent requests holding 201
+threads, a chunked POST hanging, ``Expect: 100-continue`` ignored, no timestamps in the log.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from listingmirror_shipstation import _serve, cli
+from listingmirror_shipstation.cli import EXAMPLE_ORDERS
+
+PASSWORD = "SECRET-PW-4711"
+KINDS = ["waitress", "wsgiref"]
+QUERY = f"action=shipnotify&SS-UserName=shipstation&SS-Password={PASSWORD}&order_number=1"
+NOTICE = b"<ShipNotice><OrderNumber>1</OrderNumber></ShipNotice>"
+
+
+class Served:
+    """A ``serve`` process: its port, and its standard error collected as it comes."""
+
+    def __init__(
+        self, kind: str, tmp_path: Path, *extra: str, orders: Path = EXAMPLE_ORDERS
+    ) -> None:
+        env = {**os.environ, cli.PASSWORD_VARIABLE: PASSWORD}
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "listingmirror_shipstation",
+                "serve",
+                "--orders",
+                str(orders),
+                "--db",
+                str(tmp_path / "updates.sqlite3"),
+                "--port",
+                "0",
+                "--server",
+                kind,
+                *extra,
+            ],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        started = threading.Event()
+        self.port = 0
+
+        def collect() -> None:
+            assert self.process.stderr is not None
+            for line in self.process.stderr:
+                self.lines.append(line)
+                found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+                if found and not self.port:
+                    self.port = int(found.group(1))
+                    started.set()
+            started.set()
+
+        self.reader = threading.Thread(target=collect, daemon=True)
+        self.reader.start()
+        assert started.wait(60), "the server did not start"
+        assert self.port, "".join(self.lines)
+
+    def log(self) -> str:
+        """Everything written to standard error so far."""
+        return "".join(self.lines)
+
+    def stop(self) -> str:
+        """Stop the server; return its whole standard error."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=20)
+        self.reader.join(timeout=20)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
+        return self.log()
+
+    def threads(self) -> int:
+        """The server process's thread count (Linux)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")
+        found = re.search(r"^Threads:\s+(\d+)", status, re.MULTILINE)
+        assert found is not None
+        return int(found.group(1))
+
+
+@pytest.fixture(params=KINDS)
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+    """A ``serve`` process of its own (for tests that read its whole log)."""
+    server = Served(request.param, tmp_path, "--threads", "2", "--timeout", "3")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """One ``serve`` process per server kind, shared by the tests that only talk to it."""
+    server = Served(
+        request.param, tmp_path_factory.mktemp("serve"), "--threads", "2", "--timeout", "3"
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def exchange(port: int, raw: bytes, *, half_close: bool = False) -> bytes:
+    """Send *raw* bytes, read the whole answer (bounded by a 20 s socket timeout)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
+        conn.sendall(raw)
+        if half_close:
+            conn.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks) and b"Connection: close" not in b"".join(chunks):
+                head = b"".join(chunks)
+                length = re.search(rb"Content-Length: (\d+)", head, re.IGNORECASE)
+                body = head.split(b"\r\n\r\n", 1)[1]
+                if length and len(body) >= int(length.group(1)):
+                    break
+        return b"".join(chunks)
+
+
+@pytest.mark.timeout(120)
+class TestServe:
+    """Both servers answer every request, keep secrets out of the log, and stay bounded."""
+
+    def test_the_query_string_is_never_logged_and_lines_have_timestamps(
+        self, served: Served
+    ) -> None:
+        """A good poll and a malformed request line both carry SS-Password: neither is logged."""
+        good = exchange(
+            served.port,
+            f"GET /?action=export&SS-UserName=shipstation&SS-Password={PASSWORD}"
+            "&start_date=01/01/2020%2000:00&end_date=12/31/2030%2000:00 HTTP/1.1\r\n"
+            "Host: x\r\nConnection: close\r\n\r\n".encode(),
+        )
+        assert good.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")), good[:80]
+        bad = exchange(served.port, f"GET /?{QUERY} HTTP/1.1 junk\r\n\r\n".encode())
+        assert b" 400 " in bad.split(b"\r\n", 1)[0], bad[:80]
+        log = served.stop()
+        assert PASSWORD not in log
+        assert "Traceback" not in log
+        access = [line for line in log.splitlines() if "GET / 200" in line]
+        assert access, log
+        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", access[0]), access[0]
+
+    def test_a_malformed_request_is_answered_without_traceback(self, served: Served) -> None:
+        """Garbage, an unknown HTTP version, a TLS hello: each gets a 4xx/505 status line."""
+        for raw in (
+            b"GARBAGE\r\n\r\n",
+            b"GET / HTTP/9.9\r\n\r\n",
+            b"\x16\x03\x01\x02\x00\x01\r\n\r\n",
+        ):
+            answer = exchange(served.port, raw)
+            assert re.match(rb"HTTP/1\.[01] (4\d\d|505) ", answer), (raw, answer[:80])
+        assert "Traceback" not in served.stop()
+
+    def test_a_chunked_post_does_not_hang(self, shared: Served) -> None:
+        """Waitress reads the chunks; the fallback answers 411 at once. Both answer."""
+        raw = (
+            (
+                f"POST /?{QUERY} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                "Content-Type: application/xml\r\nConnection: close\r\n\r\n"
+            ).encode()
+            + f"{len(NOTICE):x}\r\n".encode()
+            + NOTICE
+            + b"\r\n0\r\n\r\n"
+        )
+        answer = exchange(shared.port, raw)
+        assert re.match(rb"HTTP/1\.[01] (200|400|411) ", answer), answer[:80]
+
+    def test_a_post_without_length_does_not_hang(self, shared: Served) -> None:
+        """No Content-Length, connection kept open: an answer still comes, before any timeout."""
+        raw = f"POST /?{QUERY} HTTP/1.1\r\nHost: x\r\n\r\n".encode() + NOTICE
+        answer = exchange(shared.port, raw)
+        assert re.match(rb"HTTP/1\.[01] \d{3} ", answer), answer[:80]
+
+    def test_expect_100_continue_is_honoured(self, shared: Served) -> None:
+        """The server says 100 Continue before the client sends the body."""
+        head = (
+            f"POST /?{QUERY} HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            f"Content-Length: {len(NOTICE)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", shared.port), timeout=20) as conn:
+            conn.sendall(head)
+            interim = conn.recv(1024)
+            assert interim.startswith(b"HTTP/1.1 100 Continue"), interim
+            conn.sendall(NOTICE)
+            final = b""
+            while b"\r\n\r\n" not in final:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                final += chunk
+        assert re.match(rb"(HTTP/1\.1 100 Continue\r\n\r\n)?HTTP/1\.[01] \d{3} ", final), final
+
+    def test_half_sent_requests_hold_a_bounded_number_of_threads(self, shared: Served) -> None:
+        """Forty connections that never finish their headers do not start forty threads."""
+        before = shared.threads()
+        held = []
+        try:
+            for _ in range(40):
+                conn = socket.create_connection(("127.0.0.1", shared.port), timeout=20)
+                conn.sendall(b"GET /?action=export HTTP/1.1\r\nHost: x\r\n")  # never finished
+                held.append(conn)
+            time.sleep(0.5)  # let the server accept what it will (not a timing assertion)
+            assert shared.threads() <= before + 2
+        finally:
+            for conn in held:
+                conn.close()
+        # And the server still answers afterwards.
+        answer = exchange(shared.port, b"GET /?action=export HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert re.match(rb"HTTP/1\.[01] 401 ", answer), answer[:80]
+
+    def test_a_silent_connection_is_closed_by_the_timeout(self, shared: Served) -> None:
+        """A client that sends half a request and waits is hung up on (--timeout 3)."""
+        with socket.create_connection(("127.0.0.1", shared.port), timeout=60) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            rest = b""
+            while True:
+                chunk = conn.recv(1024)
+                if not chunk:
+                    break  # closed by the server (possibly after a 408/400)
+                rest += chunk
+        assert PASSWORD.encode() not in rest
+
+
+class TestServeCommand:
+    """What ``serve`` says before it serves, and why it answered 500."""
+
+    @pytest.mark.timeout(120)
+    def test_the_reason_of_a_500_is_logged(self, tmp_path: Path) -> None:
+        """The orders file broken after the start: each poll is a 500, and the log says why."""
+        orders = tmp_path / "orders.json"
+        orders.write_bytes(EXAMPLE_ORDERS.read_bytes())
+        server = Served("wsgiref", tmp_path, "--threads", "2", orders=orders)
+        try:
+            orders.write_text("{ not json", encoding="utf-8")
+            answer = exchange(
+                server.port,
+                f"GET /?action=export&SS-UserName=shipstation&SS-Password={PASSWORD}"
+                "&start_date=01/01/2020%2000:00&end_date=12/31/2030%2000:00 HTTP/1.1\r\n"
+                "Host: x\r\nConnection: close\r\n\r\n".encode(),
+            )
+        finally:
+            log = server.stop()
+        assert b" 500 " in answer.split(b"\r\n", 1)[0], answer[:80]
+        assert "ERROR" in log
+        assert "not valid JSON" in log
+        assert PASSWORD not in log
+
+    def test_waitress_missing_is_named(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """--server waitress without the extra: exit 2 naming ``[serve]``."""
+        monkeypatch.setattr(_serve, "waitress_available", lambda: False)
+        monkeypatch.setenv(cli.PASSWORD_VARIABLE, PASSWORD)
+        status = cli.main(
+            [
+                "serve",
+                "--orders",
+                str(EXAMPLE_ORDERS),
+                "--db",
+                str(tmp_path / "x.sqlite3"),
+                "--server",
+                "waitress",
+            ]
+        )
+        err = capsys.readouterr().err
+        assert status == 2
+        assert "listingmirror-shipstation[serve]" in err
+        assert len(err.strip().splitlines()) == 1
