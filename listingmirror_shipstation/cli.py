@@ -37,7 +37,15 @@ from . import shipstation as ss
 from .errors import ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
-from .sync import ClientOrderSource, OrderSync, ShipmentSync, SQLiteCheckpointStore
+from .stores import Stores, open_stores
+from .sync import (
+    CheckpointStore,
+    ClientOrderSource,
+    MemoryCheckpointStore,
+    OrderSync,
+    ShipmentSync,
+    SQLiteCheckpointStore,
+)
 
 __all__ = ["ENVIRONMENT", "EXAMPLE_ORDERS", "PASSWORD_VARIABLE", "main"]
 
@@ -90,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--db", default="shipment-updates.sqlite3", help="SQLite file for received updates"
     )
+    _database_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
     serve.add_argument("--username", default="shipstation", help="user name ShipStation uses")
@@ -106,6 +115,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.add_argument(
         "--db", default="shipment-updates.sqlite3", help="SQLite file for shipment updates"
+    )
+    _database_options(sync)
+    sync.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another sync of the merchant to finish (default: exit 2 at once)",
     )
     sync.add_argument("--since", help="where a first run starts (ISO date), default 30 days ago")
     sync.add_argument(
@@ -129,6 +146,34 @@ def _parser() -> argparse.ArgumentParser:
         )
         command.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
     return parser
+
+
+def _database_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--database",
+        metavar="URL",
+        help="where state lives: postgresql://... (shared by several machines), sqlite:///PATH "
+        "or a path; replaces --db and --checkpoints",
+    )
+    command.add_argument(
+        "--merchant",
+        default="default",
+        help="whose state and lease (one database can hold many merchants)",
+    )
+
+
+def _stores(args: argparse.Namespace) -> Stores:
+    """The stores the arguments name: --database, else the SQLite files of --db/--checkpoints."""
+    if args.database:
+        return open_stores(args.database, merchant=args.merchant)
+    checkpoints = getattr(args, "checkpoints", None)  # serve keeps no checkpoints
+    return Stores(
+        url=checkpoints or args.db,
+        merchant=args.merchant,
+        checkpoints=SQLiteCheckpointStore(checkpoints) if checkpoints else MemoryCheckpointStore(),
+        shipments=SQLiteShipmentSink(args.db),
+        lease_at=f"{checkpoints or args.db}.lease",
+    )
 
 
 def _options(args: argparse.Namespace) -> MappingOptions:
@@ -161,14 +206,14 @@ def _serve(args: argparse.Namespace, err: TextIO) -> int:
             args.username,
             password,
             JsonFileOrderSource(args.orders),
-            SQLiteShipmentSink(args.db),
+            _stores(args).shipments,
             _options(args),
             page_size=args.page_size,
         )
         server = wsgiref.simple_server.make_server(
             args.host, args.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ListingMirrorShipStationError) as exc:
         print(f"error: {exc}", file=err)
         return 2
     host, port = str(server.server_address[0]), server.server_address[1]
@@ -215,17 +260,26 @@ def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     client = ss.ShipStationClient(
         env["SHIPSTATION_API_KEY"], env["SHIPSTATION_API_SECRET"], base_url=args.shipstation_url
     )
-    store = SQLiteCheckpointStore(args.checkpoints)
+    try:
+        stores = _stores(args)
+        lease = stores.lease(wait=args.wait)
+        lease.acquire()
+    except (ListingMirrorShipStationError, OSError) as exc:  # LeaseHeldError among them
+        client.close()
+        print(f"error: {exc}", file=err)
+        return 2
     try:
         if args.what == "orders":
             assert lm_credentials is not None  # noqa: S101 - checked above
             listingmirror = lm.ListingMirrorClient(lm_credentials, base_url=args.listingmirror_url)
-            return _sync_orders(args, listingmirror, client, store, since, out, err)
-        return _sync_shipments(args, client, store, since, err)
+            return _sync_orders(args, listingmirror, client, stores.checkpoints, since, out, err)
+        return _sync_shipments(args, client, stores, since, err)
     except ListingMirrorShipStationError as exc:
         print(f"error: {exc}", file=err)
         return 1
     finally:
+        lease.release()
+        stores.close()
         client.close()
 
 
@@ -233,7 +287,7 @@ def _sync_orders(
     args: argparse.Namespace,
     listingmirror: lm.ListingMirrorClient,
     client: ss.ShipStationClient,
-    store: SQLiteCheckpointStore,
+    store: CheckpointStore,
     since: datetime | None,
     out: TextIO,
     err: TextIO,
@@ -270,11 +324,11 @@ def _sync_orders(
 def _sync_shipments(
     args: argparse.Namespace,
     client: ss.ShipStationClient,
-    store: SQLiteCheckpointStore,
+    stores: Stores,
     since: datetime | None,
     err: TextIO,
 ) -> int:
-    sync = ShipmentSync(client, SQLiteShipmentSink(args.db), store, initial_start=since)
+    sync = ShipmentSync(client, stores.shipments, stores.checkpoints, initial_start=since)
     if args.dry_run:
         print("error: --dry-run applies to sync orders only", file=err)
         return 2

@@ -33,12 +33,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
 
 from . import listingmirror as lm
 from .errors import ConfigurationError, ConversionError
 from .integration import ShipmentSink
-from .stores import LeaseHeldError, MerchantLease, redact_url
+from .stores import DatabaseUnavailableError, LeaseHeldError, MerchantLease, redact_url
 from .sync.checkpoints import CheckpointStore
 from .sync.shipments import delivery_key
 
@@ -114,12 +115,15 @@ def migrate(connection: psycopg.Connection[TupleRow]) -> int:
     return found
 
 
-def _connect(conninfo: str) -> psycopg.Connection[TupleRow]:
+def _connect(conninfo: str, **options: str | int) -> psycopg.Connection[TupleRow]:
     try:
-        return psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+        full = make_conninfo(conninfo, **options) if options else conninfo
+        return psycopg.connect(full, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
         # libpq's message names the host and the user, never the password.
-        raise psycopg.OperationalError(f"cannot connect to {redact_url(conninfo)}: {exc}") from None
+        raise DatabaseUnavailableError(
+            f"cannot connect to {redact_url(conninfo)}: {str(exc).strip()}"
+        ) from None
 
 
 class _Database:
@@ -369,21 +373,14 @@ class PostgresLease(MerchantLease):
 
     def acquire(self) -> None:
         """See :meth:`MerchantLease.acquire`."""
-        try:
-            connection = psycopg.connect(
-                self._conninfo,
-                autocommit=True,
-                connect_timeout=10,
-                application_name=f"lmss lease {self.merchant}"[:63],
-                keepalives=1,
-                keepalives_idle=30,
-                keepalives_interval=10,
-                keepalives_count=3,
-            )
-        except psycopg.Error as exc:
-            raise psycopg.OperationalError(
-                f"cannot connect to {redact_url(self._conninfo)}: {exc}"
-            ) from None
+        connection = _connect(
+            self._conninfo,
+            application_name=f"lmss lease {self.merchant}"[:63],
+            keepalives=1,
+            keepalives_idle=30,
+            keepalives_interval=10,
+            keepalives_count=3,
+        )
         key = _lease_key(self.merchant)
         started = time.monotonic()
         try:

@@ -35,6 +35,7 @@ from .integration import ShipmentSink, SQLiteShipmentSink
 from .sync.checkpoints import CheckpointStore, SQLiteCheckpointStore
 
 __all__ = [
+    "DatabaseUnavailableError",
     "FileLease",
     "LeaseHeldError",
     "MerchantLease",
@@ -50,6 +51,14 @@ _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 _SQLITE_SCHEME = "sqlite:///"
 _USERINFO_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*:)[^@/]*@")
 _PARAMETER_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|[^&\s]*)", re.IGNORECASE)
+
+
+class DatabaseUnavailableError(ListingMirrorShipStationError, ConnectionError):
+    """The database could not be reached (refused, unknown host, bad credentials, timeout).
+
+    Its message names the database with the password redacted. Not a :class:`ValueError`:
+    the Custom Store endpoint answers 500 for it, so ShipStation sends the notice again.
+    """
 
 
 class LeaseHeldError(ListingMirrorShipStationError, RuntimeError):
