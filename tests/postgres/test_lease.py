@@ -87,9 +87,11 @@ class TestTwoHolders:
     def test_waiting_is_bounded(self, lease_kind: tuple[str, str]) -> None:
         """wait=N with the lease never released: LeaseHeldError after waiting, not a hang."""
         kind, where = lease_kind
-        with make_lease(kind, where):
-            with pytest.raises(LeaseHeldError, match="after waiting") as caught:
-                make_lease(kind, where, wait=0.3).acquire()
+        with (
+            make_lease(kind, where),
+            pytest.raises(LeaseHeldError, match="after waiting") as caught,
+        ):
+            make_lease(kind, where, wait=0.3).acquire()
         assert caught.value.waited > 0
 
 
