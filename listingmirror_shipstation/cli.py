@@ -37,11 +37,10 @@ from . import shipstation as ss
 from .errors import ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
-from .stores import Stores, open_stores
+from .stores import Stores, open_shipment_sink, open_stores
 from .sync import (
     CheckpointStore,
     ClientOrderSource,
-    MemoryCheckpointStore,
     OrderSync,
     ShipmentSync,
     SQLiteCheckpointStore,
@@ -166,13 +165,12 @@ def _stores(args: argparse.Namespace) -> Stores:
     """The stores the arguments name: --database, else the SQLite files of --db/--checkpoints."""
     if args.database:
         return open_stores(args.database, merchant=args.merchant)
-    checkpoints = getattr(args, "checkpoints", None)  # serve keeps no checkpoints
     return Stores(
-        url=checkpoints or args.db,
+        url=args.checkpoints,
         merchant=args.merchant,
-        checkpoints=SQLiteCheckpointStore(checkpoints) if checkpoints else MemoryCheckpointStore(),
+        checkpoints=SQLiteCheckpointStore(args.checkpoints),
         shipments=SQLiteShipmentSink(args.db),
-        lease_at=f"{checkpoints or args.db}.lease",
+        lease_at=f"{args.checkpoints}.lease",
     )
 
 
@@ -206,7 +204,9 @@ def _serve(args: argparse.Namespace, err: TextIO) -> int:
             args.username,
             password,
             JsonFileOrderSource(args.orders),
-            _stores(args).shipments,
+            open_shipment_sink(args.database, merchant=args.merchant)
+            if args.database
+            else SQLiteShipmentSink(args.db),
             _options(args),
             page_size=args.page_size,
         )

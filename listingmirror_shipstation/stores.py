@@ -18,14 +18,13 @@ True
 """
 
 import abc
-import contextlib
 import logging
 import os
 import re
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import IO, Self
 
 from attrs import field, frozen
@@ -41,6 +40,7 @@ __all__ = [
     "MerchantLease",
     "Stores",
     "is_postgres_url",
+    "open_shipment_sink",
     "open_stores",
     "redact_url",
 ]
@@ -221,9 +221,10 @@ class Stores:
             wait: Seconds to wait for a busy lease before :class:`LeaseHeldError`.
         """
         if is_postgres_url(self._lease_at):
-            from .postgres import PostgresLease  # optional dependency
-
-            return PostgresLease(self._lease_at, self.merchant, wait=wait)
+            lease: MerchantLease = _postgres().PostgresLease(
+                self._lease_at, self.merchant, wait=wait
+            )
+            return lease
         return FileLease(self._lease_at, self.merchant, wait=wait)
 
 
@@ -239,6 +240,34 @@ def _sqlite_path(url: str) -> Path:
     return Path(url)
 
 
+def open_shipment_sink(url: str | os.PathLike[str], *, merchant: str = "default") -> ShipmentSink:
+    """Open only the shipment sink that *url* names (what the Custom Store endpoint needs).
+
+    Args:
+        url: As for :func:`open_stores`.
+        merchant: As for :func:`open_stores`.
+
+    Raises:
+        ConfigurationError: As for :func:`open_stores`.
+        DatabaseUnavailableError: The PostgreSQL database cannot be reached.
+    """
+    text = os.fspath(url)
+    if is_postgres_url(text):
+        sink: ShipmentSink = _postgres().PostgresShipmentSink(text, merchant=merchant)
+        return sink
+    return SQLiteShipmentSink(_sqlite_path(text))
+
+
+def _postgres() -> ModuleType:
+    try:
+        from . import postgres  # optional dependency: psycopg
+    except ImportError as exc:  # pragma: no cover - the extra is installed in tests
+        raise ConfigurationError(
+            "PostgreSQL needs psycopg: pip install 'listingmirror-shipstation[postgres]'"
+        ) from exc
+    return postgres
+
+
 def open_stores(url: str | os.PathLike[str], *, merchant: str = "default") -> Stores:
     """Open the checkpoint store, the shipment sink and the lease that *url* names.
 
@@ -250,25 +279,25 @@ def open_stores(url: str | os.PathLike[str], *, merchant: str = "default") -> St
     Raises:
         ConfigurationError: The URL's scheme is unknown, or PostgreSQL is asked for without
             the ``[postgres]`` extra installed.
+        DatabaseUnavailableError: The PostgreSQL database cannot be reached.
     """
     text = os.fspath(url)
     if is_postgres_url(text):
+        postgres = _postgres()
+        checkpoints = postgres.PostgresCheckpointStore(text, merchant=merchant)
         try:
-            from .postgres import PostgresCheckpointStore, PostgresShipmentSink
-        except ImportError as exc:  # pragma: no cover - the extra is installed in tests
-            raise ConfigurationError(
-                "PostgreSQL needs psycopg: pip install 'listingmirror-shipstation[postgres]'"
-            ) from exc
+            shipments = postgres.PostgresShipmentSink(text, merchant=merchant)
+        except BaseException:
+            checkpoints.close()
+            raise
         return Stores(
             url=redact_url(text),
             merchant=merchant,
-            checkpoints=PostgresCheckpointStore(text, merchant=merchant),
-            shipments=PostgresShipmentSink(text, merchant=merchant),
+            checkpoints=checkpoints,
+            shipments=shipments,
             lease_at=text,
         )
     path = _sqlite_path(text)
-    with contextlib.suppress(FileExistsError):
-        path.parent.mkdir(parents=True, exist_ok=True)
     return Stores(
         url=str(path),
         merchant=merchant,
