@@ -209,14 +209,14 @@ class PostgresCheckpointStore(_Store, CheckpointStore):
         return None if row is None else row[0]
 
     def watermark(self, name: str) -> datetime | None:
-        """See :meth:`CheckpointStore.watermark`."""
+        """See :meth:`~listingmirror_shipstation.sync.CheckpointStore.watermark`."""
         value = self._one(
             "SELECT value FROM lmss_watermarks WHERE merchant = %s AND name = %s", name
         )
         return value.astimezone(UTC) if isinstance(value, datetime) else None
 
     def set_watermark(self, name: str, value: datetime) -> None:
-        """See :meth:`CheckpointStore.set_watermark`."""
+        """See :meth:`~listingmirror_shipstation.sync.CheckpointStore.set_watermark`."""
         if value.utcoffset() is None:
             raise ConfigurationError(f"watermark {name!r} must be timezone-aware, got {value!r}")
         with self._db.transaction() as db:
@@ -227,14 +227,14 @@ class PostgresCheckpointStore(_Store, CheckpointStore):
             )
 
     def fingerprint(self, key: str) -> str | None:
-        """See :meth:`CheckpointStore.fingerprint`."""
+        """See :meth:`~listingmirror_shipstation.sync.CheckpointStore.fingerprint`."""
         value = self._one(
             "SELECT value FROM lmss_fingerprints WHERE merchant = %s AND key = %s", key
         )
         return None if value is None else str(value)
 
     def set_fingerprint(self, key: str, value: str) -> None:
-        """See :meth:`CheckpointStore.set_fingerprint`."""
+        """See :meth:`~listingmirror_shipstation.sync.CheckpointStore.set_fingerprint`."""
         with self._db.transaction() as db:
             db.execute(
                 "INSERT INTO lmss_fingerprints (merchant, key, value) VALUES (%s, %s, %s)"
@@ -243,14 +243,14 @@ class PostgresCheckpointStore(_Store, CheckpointStore):
             )
 
     def is_delivered(self, key: str) -> bool:
-        """See :meth:`CheckpointStore.is_delivered`."""
+        """See :meth:`~listingmirror_shipstation.sync.CheckpointStore.is_delivered`."""
         return (
             self._one("SELECT 1 FROM lmss_delivered WHERE merchant = %s AND key = %s", key)
             is not None
         )
 
     def mark_delivered(self, key: str) -> None:
-        """See :meth:`CheckpointStore.mark_delivered`."""
+        """See :meth:`~listingmirror_shipstation.sync.CheckpointStore.mark_delivered`."""
         with self._db.transaction() as db:
             db.execute(
                 "INSERT INTO lmss_delivered (merchant, key) VALUES (%s, %s) ON CONFLICT DO NOTHING",
@@ -258,7 +258,7 @@ class PostgresCheckpointStore(_Store, CheckpointStore):
             )
 
     def record_rejection(self, order_id: int, reason: str, message: str) -> None:
-        """See :meth:`CheckpointStore.record_rejection`."""
+        """See :meth:`~listingmirror_shipstation.sync.CheckpointStore.record_rejection`."""
         with self._db.transaction() as db:
             db.execute(
                 "INSERT INTO lmss_rejections (merchant, order_id, reason, message)"
@@ -268,7 +268,7 @@ class PostgresCheckpointStore(_Store, CheckpointStore):
             )
 
     def rejections(self) -> dict[int, tuple[str, str]]:
-        """See :meth:`CheckpointStore.rejections`."""
+        """See :meth:`~listingmirror_shipstation.sync.CheckpointStore.rejections`."""
         with self._db.transaction() as db:
             rows = db.execute(
                 "SELECT order_id, reason, message FROM lmss_rejections WHERE merchant = %s",
@@ -372,7 +372,7 @@ class PostgresLease(MerchantLease):
         return connection is not None and not connection.closed and not connection.broken
 
     def acquire(self) -> None:
-        """See :meth:`MerchantLease.acquire`."""
+        """See :meth:`~listingmirror_shipstation.stores.MerchantLease.acquire`."""
         connection = _connect(
             self._conninfo,
             application_name=f"lmss lease {self.merchant}"[:63],
@@ -411,7 +411,7 @@ class PostgresLease(MerchantLease):
             self._connection = connection
 
     def release(self) -> None:
-        """See :meth:`MerchantLease.release`."""
+        """See :meth:`~listingmirror_shipstation.stores.MerchantLease.release`."""
         with self._lock:
             connection, self._connection = self._connection, None
         if connection is not None:

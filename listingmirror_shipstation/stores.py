@@ -11,8 +11,9 @@ lets one sync per merchant run at a time are opened together by :func:`open_stor
   a PostgreSQL advisory lock.
 
 >>> import os, tempfile
->>> stores = open_stores(os.path.join(tempfile.mkdtemp(), "state.sqlite3"))
->>> with stores.lease("acme"):
+>>> from listingmirror_shipstation.stores import open_stores
+>>> stores = open_stores(os.path.join(tempfile.mkdtemp(), "acme.sqlite3"), merchant="acme")
+>>> with stores.lease():
 ...     stores.checkpoints.watermark("orders") is None
 True
 """
@@ -101,7 +102,7 @@ class MerchantLease(abc.ABC):
 
     @abc.abstractmethod
     def acquire(self) -> None:
-        """Take the lease, waiting up to :attr:`wait` seconds.
+        """Take the lease, waiting up to ``wait`` seconds.
 
         Raises:
             LeaseHeldError: Someone else holds it.
@@ -183,6 +184,7 @@ def redact_url(url: str) -> str:
     Covers the password of a URL's user part, a ``password=`` query parameter and the
     ``password=`` of a libpq key/value connection string.
 
+    >>> from listingmirror_shipstation.stores import redact_url
     >>> redact_url("postgresql://sync:hunter2@db.internal/lmss")
     'postgresql://sync:***@db.internal/lmss'
     """

@@ -39,7 +39,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> CustomStoreApp:
     """Build the Custom Store endpoint from environment variables (see the module docstring).
 
     Args:
-        environ: Where to read the variables (default: :data:`os.environ`).
+        environ: Where to read the variables (default: ``os.environ``).
 
     Raises:
         ConfigurationError: ``LMSS_CUSTOMSTORE_PASSWORD`` or ``LMSS_ORDERS`` is not set, or

@@ -50,6 +50,7 @@ class Gunicorn:
                 "60",
                 "--graceful-timeout",
                 "5",
+                "--no-control-socket",  # no socket in $HOME shared with other gunicorns
                 "--access-logfile",
                 "-",
                 "--access-logformat",
@@ -210,3 +211,45 @@ def test_workers_share_the_database_nothing_lost_nothing_duplicated(
     log = "".join(gunicorn.drain())
     served_by = set(re.findall(r"access pid=<?(\d+)>? status=200", log))
     assert len(served_by) >= 2, log  # the work really was spread over several workers
+
+
+@pytest.mark.timeout(60)
+def test_serve_command_stores_in_postgres(pg_url: str) -> None:
+    """`serve --database postgresql://… --merchant acme` keeps ship notices in the database."""
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            "-m",
+            "listingmirror_shipstation",
+            "serve",
+            "--orders",
+            str(EXAMPLE_ORDERS),
+            "--database",
+            pg_url,
+            "--merchant",
+            "acme",
+            "--port",
+            "0",
+        ],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "LMSS_CUSTOMSTORE_PASSWORD": PASSWORD},
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert "serving the Custom Store endpoint on http://127.0.0.1:" in line, line
+        base = line.split("on ", 1)[1].split(" ", 1)[0].rstrip("/")
+        with urllib3.PoolManager(retries=False, timeout=10) as http:
+            deadline = time.monotonic() + 30
+            assert post_until_answered(http, base, 7, deadline) == "ok"
+            assert post_until_answered(http, base, 7, deadline) == "duplicate"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        assert db.execute("SELECT merchant, order_id FROM lmss_shipment_updates").fetchall() == [
+            ("acme", 900007)
+        ]
