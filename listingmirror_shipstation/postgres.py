@@ -7,6 +7,8 @@ The same interfaces as the SQLite defaults, on `psycopg 3 <https://www.psycopg.o
   that takes each ``(shipment_id, kind)`` once (``kind`` is ``"void"`` for a voided label,
   ``"shipment"`` otherwise), however many workers receive it at the same moment
   (``INSERT … ON CONFLICT DO NOTHING`` in one transaction);
+* :class:`PostgresSnapshotStore`, the Custom Store export's snapshot store: two workers asked
+  for the same export window at once store one snapshot and both page through it;
 * :class:`PostgresLease`, a :class:`~listingmirror_shipstation.stores.MerchantLease` held as a
   session-level advisory lock on a connection of its own: the server releases it the moment
   that connection ends, crash or not.
@@ -26,11 +28,14 @@ gunicorn, or after the server dropped it) and is safe to share between threads.
 
 import contextlib
 import hashlib
+import importlib
 import os
+import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
@@ -48,11 +53,12 @@ __all__ = [
     "PostgresCheckpointStore",
     "PostgresLease",
     "PostgresShipmentSink",
+    "PostgresSnapshotStore",
     "migrate",
 ]
 
 #: The version of the table layout this library writes (see ``lmss_schema_version``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Advisory-lock class (two-key form) under which the schema is created, one migrator at a time.
 _SCHEMA_LOCK = (0x4C4D5353, 0)  # "LMSS"
@@ -81,6 +87,18 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         " received_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),"
         " body TEXT NOT NULL,"
         " PRIMARY KEY (merchant, shipment_id, kind))",
+    ),
+    2: (
+        "CREATE TABLE lmss_export_snapshots ("
+        " merchant TEXT NOT NULL, key TEXT NOT NULL, token TEXT NOT NULL UNIQUE,"
+        " count INTEGER NOT NULL,"
+        " created_at TIMESTAMPTZ NOT NULL, expires_at TIMESTAMPTZ NOT NULL,"
+        " PRIMARY KEY (merchant, key))",
+        "CREATE TABLE lmss_export_snapshot_ids ("
+        " token TEXT NOT NULL REFERENCES lmss_export_snapshots (token) ON DELETE CASCADE,"
+        " position INTEGER NOT NULL, order_id TEXT NOT NULL,"
+        " PRIMARY KEY (token, position))",
+        "CREATE INDEX lmss_export_snapshots_expiry ON lmss_export_snapshots (expires_at)",
     ),
 }
 
@@ -416,3 +434,126 @@ class PostgresLease(MerchantLease):
             connection, self._connection = self._connection, None
         if connection is not None:
             connection.close()  # ending the session releases the lock
+
+
+def _snapshot_type() -> Callable[..., Any]:
+    """The export snapshot value class (``customstore.snapshots.Snapshot``)."""
+    try:
+        module = importlib.import_module("listingmirror_shipstation.customstore.snapshots")
+    except ImportError as exc:
+        raise ConfigurationError(
+            "PostgresSnapshotStore needs listingmirror_shipstation.customstore.snapshots"
+        ) from exc
+    snapshot: Callable[..., Any] = module.Snapshot
+    return snapshot
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if value.utcoffset() is None:
+        raise ConfigurationError(f"{name}: naive datetime refused: {value!r}")
+    return value.astimezone(UTC)
+
+
+class PostgresSnapshotStore(_Store):
+    """The Custom Store export's ``SnapshotStore`` in PostgreSQL, shared by every worker.
+
+    Implements ``customstore.snapshots.SnapshotStore`` (``get``, ``create``, ``page``,
+    ``purge``) on the tables ``lmss_export_snapshots`` (one row per snapshot, per merchant) and
+    ``lmss_export_snapshot_ids`` (one row per id and position, so a page reads only its rows).
+    :meth:`create` is create-if-absent in one transaction (``INSERT … ON CONFLICT DO NOTHING``):
+    two workers asked for the same window at the same moment store one snapshot, and both get
+    it, so every page of a pass comes from the same list whichever worker serves it.
+
+    Args:
+        url: ``postgresql://…`` or a libpq connection string.
+        merchant: Whose export this is.
+    """
+
+    _COLUMNS = "key, token, count, created_at, expires_at"
+
+    def __init__(self, url: str, *, merchant: str = "default") -> None:
+        super().__init__(url, merchant=merchant)
+        self._snapshot: Callable[..., Any] | None = None
+
+    def _make(self, row: Sequence[Any]) -> Any:
+        if self._snapshot is None:
+            self._snapshot = _snapshot_type()
+        key, token, count, created_at, expires_at = row
+        return self._snapshot(
+            key=str(key),
+            token=str(token),
+            count=int(count),
+            created_at=created_at.astimezone(UTC),
+            expires_at=expires_at.astimezone(UTC),
+        )
+
+    def get(self, key: str, *, now: datetime) -> Any:
+        """Return the live snapshot under *key*, or ``None`` (see ``SnapshotStore.get``)."""
+        with self._db.transaction() as db:
+            row = db.execute(
+                f"SELECT {self._COLUMNS} FROM lmss_export_snapshots"  # noqa: S608 - constants
+                " WHERE merchant = %s AND key = %s AND expires_at > %s",
+                (self.merchant, key, _aware(now, "now")),
+            ).fetchone()
+        return None if row is None else self._make(row)
+
+    def create(self, key: str, ids: Sequence[str], *, now: datetime, expires_at: datetime) -> Any:
+        """Store *ids* unless a live snapshot exists; return the live one (``SnapshotStore``)."""
+        now, expires_at = _aware(now, "now"), _aware(expires_at, "expires_at")
+        token = secrets.token_hex(16)
+        with self._db.transaction() as db:
+            # Ids of an expired snapshot go with it (ON DELETE CASCADE).
+            db.execute(
+                "DELETE FROM lmss_export_snapshots"
+                " WHERE merchant = %s AND key = %s AND expires_at <= %s",
+                (self.merchant, key, now),
+            )
+            inserted = db.execute(
+                "INSERT INTO lmss_export_snapshots"
+                " (merchant, key, token, count, created_at, expires_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (merchant, key) DO NOTHING",
+                (self.merchant, key, token, len(ids), now, expires_at),
+            ).rowcount
+            if inserted == 1:
+                with db.cursor().copy(
+                    "COPY lmss_export_snapshot_ids (token, position, order_id) FROM STDIN"
+                ) as copy:
+                    for position, order_id in enumerate(ids):
+                        copy.write_row((token, position, str(order_id)))
+            # Ours, or the one a concurrent create committed first (a new statement sees it).
+            row = db.execute(
+                f"SELECT {self._COLUMNS} FROM lmss_export_snapshots"  # noqa: S608 - constants
+                " WHERE merchant = %s AND key = %s",
+                (self.merchant, key),
+            ).fetchone()
+        assert row is not None  # noqa: S101 - inserted, or kept by the conflict
+        return self._make(row)
+
+    def page(self, snapshot: Any, offset: int, limit: int) -> list[str] | None:
+        """Ids at ``offset`` … ``offset + limit - 1``; ``None`` when the snapshot is gone."""
+        start = max(offset, 0)
+        with self._db.transaction() as db:
+            rows = db.execute(
+                "SELECT i.order_id FROM lmss_export_snapshots AS s"
+                " LEFT JOIN lmss_export_snapshot_ids AS i"
+                " ON i.token = s.token AND i.position >= %s AND i.position < %s"
+                " WHERE s.merchant = %s AND s.token = %s ORDER BY i.position",
+                (start, start + max(limit, 0), self.merchant, snapshot.token),
+            ).fetchall()
+        if not rows:
+            return None
+        return [str(order_id) for (order_id,) in rows if order_id is not None]
+
+    def purge(self, *, now: datetime) -> int:
+        """Delete this merchant's snapshots expired at *now*; return how many."""
+        with self._db.transaction() as db:
+            return db.execute(
+                "DELETE FROM lmss_export_snapshots WHERE merchant = %s AND expires_at <= %s",
+                (self.merchant, _aware(now, "now")),
+            ).rowcount
+
+
+with contextlib.suppress(ImportError):  # the interface lands with the Custom Store snapshots
+    importlib.import_module(
+        "listingmirror_shipstation.customstore.snapshots"
+    ).SnapshotStore.register(PostgresSnapshotStore)

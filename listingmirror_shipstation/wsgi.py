@@ -26,11 +26,13 @@ For your own order source, write the same few lines around
 
 import os
 from collections.abc import Mapping
+from inspect import signature
+from typing import Any
 
 from .customstore import CustomStoreApp
 from .errors import ConfigurationError
 from .integration import JsonFileOrderSource, make_custom_store_app
-from .stores import open_shipment_sink
+from .stores import is_postgres_url, open_shipment_sink
 
 __all__ = ["create_app"]
 
@@ -50,13 +52,20 @@ def create_app(environ: Mapping[str, str] | None = None) -> CustomStoreApp:
     missing = [n for n in ("LMSS_CUSTOMSTORE_PASSWORD", "LMSS_ORDERS") if not env.get(n)]
     if missing:
         raise ConfigurationError(f"set {' and '.join(missing)} for the Custom Store endpoint")
-    sink = open_shipment_sink(
-        env.get("LMSS_DATABASE") or "shipment-updates.sqlite3",
-        merchant=env.get("LMSS_MERCHANT") or "default",
-    )
+    database = env.get("LMSS_DATABASE") or "shipment-updates.sqlite3"
+    merchant = env.get("LMSS_MERCHANT") or "default"
+    sink = open_shipment_sink(database, merchant=merchant)
+    extra: dict[str, Any] = {}
+    if is_postgres_url(database) and "snapshots" in signature(make_custom_store_app).parameters:
+        # Every worker pages an export from the same snapshot. (The feature test goes once the
+        # Custom Store snapshots and this module are on one branch.)
+        from .postgres import PostgresSnapshotStore
+
+        extra["snapshots"] = PostgresSnapshotStore(database, merchant=merchant)
     return make_custom_store_app(
         env.get("LMSS_USERNAME") or "shipstation",
         env["LMSS_CUSTOMSTORE_PASSWORD"],
         JsonFileOrderSource(env["LMSS_ORDERS"]),
         sink,
+        **extra,
     )

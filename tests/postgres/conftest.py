@@ -31,6 +31,8 @@ TABLES = (
     "lmss_delivered",
     "lmss_rejections",
     "lmss_shipment_updates",
+    "lmss_export_snapshots",
+    "lmss_export_snapshot_ids",
 )
 
 
