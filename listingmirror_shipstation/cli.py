@@ -262,9 +262,15 @@ def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     try:
         stores = _stores(args)
-        lease = stores.lease(wait=args.wait)
-        lease.acquire()
+    except (ListingMirrorShipStationError, OSError) as exc:
+        client.close()
+        print(f"error: {exc}", file=err)
+        return 2
+    lease = stores.lease(wait=args.wait)
+    try:
+        lease.acquire()  # one sync per merchant at a time, on every machine
     except (ListingMirrorShipStationError, OSError) as exc:  # LeaseHeldError among them
+        stores.close()
         client.close()
         print(f"error: {exc}", file=err)
         return 2

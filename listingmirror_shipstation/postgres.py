@@ -391,6 +391,8 @@ class PostgresLease(MerchantLease):
 
     def acquire(self) -> None:
         """See :meth:`~listingmirror_shipstation.stores.MerchantLease.acquire`."""
+        if self.held:
+            return
         connection = _connect(
             self._conninfo,
             application_name=f"lmss lease {self.merchant}"[:63],

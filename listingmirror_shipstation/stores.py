@@ -102,7 +102,7 @@ class MerchantLease(abc.ABC):
 
     @abc.abstractmethod
     def acquire(self) -> None:
-        """Take the lease, waiting up to ``wait`` seconds.
+        """Take the lease, waiting up to ``wait`` seconds (nothing happens if this holds it).
 
         Raises:
             LeaseHeldError: Someone else holds it.
@@ -145,6 +145,8 @@ class FileLease(MerchantLease):
 
     def acquire(self) -> None:
         """See :meth:`MerchantLease.acquire`."""
+        if self._file is not None:
+            return  # held already
         try:
             import fcntl  # POSIX only
         except ImportError:  # pragma: no cover - Windows

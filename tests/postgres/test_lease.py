@@ -183,3 +183,15 @@ def test_cli_sync_names_an_unreachable_database_without_its_password() -> None:
     assert done.returncode == 2, done.stderr
     assert "cannot connect to postgresql://u:***@127.0.0.1:1/x" in done.stderr
     assert "hunter2" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_acquiring_twice_keeps_one_hold(lease_kind: tuple[str, str]) -> None:
+    """acquire() on a lease this object holds is a no-op, not a self-deadlock or a leak."""
+    kind, where = lease_kind
+    lease = make_lease(kind, where)
+    with lease:
+        lease.acquire()
+        with pytest.raises(LeaseHeldError):
+            make_lease(kind, where).acquire()
+    with make_lease(kind, where):
+        pass
