@@ -253,3 +253,28 @@ def test_serve_command_stores_in_postgres(pg_url: str) -> None:
         assert db.execute("SELECT merchant, order_id FROM lmss_shipment_updates").fetchall() == [
             ("acme", 900007)
         ]
+
+
+def test_create_app_names_what_is_missing() -> None:
+    """Without the password or the orders file the factory says which variable to set."""
+    from listingmirror_shipstation.errors import ConfigurationError
+    from listingmirror_shipstation.wsgi import create_app
+
+    with pytest.raises(ConfigurationError, match="LMSS_CUSTOMSTORE_PASSWORD and LMSS_ORDERS"):
+        create_app({})
+
+
+def test_create_app_on_sqlite(tmp_path: Path) -> None:
+    """A path in LMSS_DATABASE gives the SQLite sink (one machine, the default)."""
+    from listingmirror_shipstation.integration import SQLiteShipmentSink
+    from listingmirror_shipstation.wsgi import create_app
+
+    app = create_app(
+        {
+            "LMSS_CUSTOMSTORE_PASSWORD": PASSWORD,
+            "LMSS_ORDERS": str(EXAMPLE_ORDERS),
+            "LMSS_DATABASE": str(tmp_path / "updates.sqlite3"),
+        }
+    )
+    assert isinstance(app.receiver.sink, SQLiteShipmentSink)  # type: ignore[attr-defined]
+    assert app.receiver.sink.path == tmp_path / "updates.sqlite3"  # type: ignore[attr-defined]
