@@ -46,6 +46,7 @@ from . import shipstation as ss
 from .errors import ConfigurationError, ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
+from .stores import Stores, open_shipment_sink, open_stores
 from .sync import (
     CheckpointStore,
     ClientOrderSource,
@@ -191,6 +192,7 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     serve.add_argument(
         "--db", default="shipment-updates.sqlite3", help="SQLite file for received updates"
     )
+    _database_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=_port, default=8080, help="port (0: any free port)")
     serve.add_argument("--username", default="shipstation", help="user name ShipStation uses")
@@ -238,6 +240,14 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
         direction.add_argument(
             "--since", help="where a first run starts (ISO date), default 30 days ago"
         )
+        _database_options(direction)
+        direction.add_argument(
+            "--wait",
+            type=float,
+            default=0.0,
+            metavar="SECONDS",
+            help="wait this long for another sync of the merchant to finish (0: exit 2 at once)",
+        )
         direction.add_argument(
             "--shipstation-url", default=ss.DEFAULT_BASE_URL, help=argparse.SUPPRESS
         )
@@ -272,6 +282,45 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     for mapped in (convert, serve, sync_orders):
         _add_mapping_options(mapped)
     return parser
+
+
+def _database_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--database",
+        metavar="URL",
+        help="where state lives: postgresql://... (shared by several machines), sqlite:///PATH "
+        "or a path; replaces --db and --checkpoints",
+    )
+    command.add_argument(
+        "--merchant",
+        default="default",
+        help="whose state and lease (one database can hold many merchants)",
+    )
+
+
+def _listingmirror_client(
+    args: argparse.Namespace, credentials: tuple[str, str] | str | None
+) -> lm.ListingMirrorClient:
+    """The Listing Mirror client for ``sync orders``, or a user error naming the variables."""
+    assert credentials is not None  # noqa: S101 - checked by the caller
+    try:
+        return lm.ListingMirrorClient(credentials, base_url=args.listingmirror_url)
+    except ConfigurationError as exc:
+        raise _UserError(f"LISTINGMIRROR_*: {exc}") from exc
+
+
+def _stores(args: argparse.Namespace) -> Stores:
+    """The stores the arguments name: --database, else the SQLite files of --db/--checkpoints."""
+    if args.database:
+        return open_stores(args.database, merchant=args.merchant)
+    return Stores(
+        url=args.checkpoints,
+        merchant=args.merchant,
+        checkpoints=SQLiteCheckpointStore(args.checkpoints),
+        # `sync orders` stores no updates; its hidden --db is kept for older scripts.
+        shipments=SQLiteShipmentSink(args.db or "shipment-updates.sqlite3"),
+        lease_at=f"{args.checkpoints}.lease",
+    )
 
 
 def _options(args: argparse.Namespace) -> MappingOptions:
@@ -354,7 +403,9 @@ def _serve_command(args: argparse.Namespace, err: TextIO) -> int:
             args.username,
             password,
             JsonFileOrderSource(args.orders),
-            SQLiteShipmentSink(db),
+            open_shipment_sink(args.database, merchant=args.merchant)
+            if args.database
+            else SQLiteShipmentSink(db),
             _options(args),
             page_size=args.page_size,
         )
@@ -366,7 +417,7 @@ def _serve_command(args: argparse.Namespace, err: TextIO) -> int:
             timeout=args.timeout,
             prefer_waitress=args.server != "wsgiref",
         )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ListingMirrorShipStationError) as exc:
         raise _UserError(f"cannot serve: {exc}") from exc
     print(
         f"serving the Custom Store endpoint on http://{server.host}:{server.port}/"
@@ -421,36 +472,51 @@ def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if missing:
         raise _UserError(f"set {', '.join(missing)}")
     since = _since(args.since)
-    checkpoints = _writable_file(args.checkpoints, "--checkpoints")
     dry_run = args.what == "orders" and args.dry_run
-    if args.what == "shipments":
-        _writable_file(args.db, "--db")
+    if not args.database:
+        checkpoints = _writable_file(args.checkpoints, "--checkpoints")
+        if args.what == "shipments":
+            _writable_file(args.db, "--db")
     try:
         client = ss.ShipStationClient(
             env["SHIPSTATION_API_KEY"], env["SHIPSTATION_API_SECRET"], base_url=args.shipstation_url
         )
     except ConfigurationError as exc:
         raise _UserError(f"SHIPSTATION_API_KEY/_SECRET: {exc}") from exc
-    store: CheckpointStore
-    if dry_run and not checkpoints.exists():
-        store = MemoryCheckpointStore()  # a dry run writes no file
-    else:
-        store = SQLiteCheckpointStore(checkpoints)
+    if dry_run and not args.database and not checkpoints.exists():
+        # A dry run writes no file: no checkpoint file, no lease file.
+        store: CheckpointStore = MemoryCheckpointStore()
+        listingmirror = _listingmirror_client(args, lm_credentials)
+        try:
+            return _sync_orders(args, listingmirror, client, store, since, out, err)
+        except ListingMirrorShipStationError as exc:
+            print(f"error: {exc}", file=err)
+            return 1
+        finally:
+            client.close()
+    try:
+        stores = _stores(args)
+    except (ListingMirrorShipStationError, OSError) as exc:
+        client.close()
+        raise _UserError(str(exc)) from exc
+    lease = stores.lease(wait=args.wait)
+    try:
+        lease.acquire()  # one sync per merchant at a time, on every machine
+    except (ListingMirrorShipStationError, OSError) as exc:  # LeaseHeldError among them
+        stores.close()
+        client.close()
+        raise _UserError(str(exc)) from exc
     try:
         if args.what == "orders":
-            assert lm_credentials is not None  # noqa: S101 - checked above
-            try:
-                listingmirror = lm.ListingMirrorClient(
-                    lm_credentials, base_url=args.listingmirror_url
-                )
-            except ConfigurationError as exc:
-                raise _UserError(f"LISTINGMIRROR_*: {exc}") from exc
-            return _sync_orders(args, listingmirror, client, store, since, out, err)
-        return _sync_shipments(args, client, store, since, err)
+            listingmirror = _listingmirror_client(args, lm_credentials)
+            return _sync_orders(args, listingmirror, client, stores.checkpoints, since, out, err)
+        return _sync_shipments(args, client, stores, since, err)
     except ListingMirrorShipStationError as exc:
         print(f"error: {exc}", file=err)
         return 1
     finally:
+        lease.release()
+        stores.close()
         client.close()
 
 
@@ -500,11 +566,11 @@ def _sync_orders(
 def _sync_shipments(
     args: argparse.Namespace,
     client: ss.ShipStationClient,
-    store: CheckpointStore,
+    stores: Stores,
     since: datetime | None,
     err: TextIO,
 ) -> int:
-    sync = ShipmentSync(client, SQLiteShipmentSink(args.db), store, initial_start=since)
+    sync = ShipmentSync(client, stores.shipments, stores.checkpoints, initial_start=since)
     report = sync.run()
     for failure in report.failed:
         print(f"failed (retried next run): {failure.update.shipment_id}: {failure.error}", file=err)
