@@ -46,7 +46,7 @@ from . import shipstation as ss
 from .errors import ConfigurationError, ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
-from .stores import Stores, open_shipment_sink, open_stores
+from .stores import Stores, open_shipment_sink, open_snapshot_store, open_stores
 from .sync import (
     CheckpointStore,
     ClientOrderSource,
@@ -289,7 +289,7 @@ def _database_options(command: argparse.ArgumentParser) -> None:
         "--database",
         metavar="URL",
         help="where state lives: postgresql://... (shared by several machines), sqlite:///PATH "
-        "or a path; replaces --db and --checkpoints",
+        "or a path; used instead of the SQLite file options",
     )
     command.add_argument(
         "--merchant",
@@ -408,6 +408,10 @@ def _serve_command(args: argparse.Namespace, err: TextIO) -> int:
             else SQLiteShipmentSink(db),
             _options(args),
             page_size=args.page_size,
+            # With --database, every worker on every machine pages from one snapshot store.
+            snapshots=open_snapshot_store(args.database, merchant=args.merchant)
+            if args.database
+            else None,
         )
         server = _serve.make_server(
             app,

@@ -28,12 +28,11 @@ gunicorn, or after the server dropped it) and is safe to share between threads.
 
 import contextlib
 import hashlib
-import importlib
 import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +41,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
 
 from . import listingmirror as lm
+from .customstore.snapshots import Snapshot, SnapshotStore
 from .errors import ConfigurationError, ConversionError
 from .integration import ShipmentSink
 from .stores import DatabaseUnavailableError, LeaseHeldError, MerchantLease, redact_url
@@ -438,29 +438,17 @@ class PostgresLease(MerchantLease):
             connection.close()  # ending the session releases the lock
 
 
-def _snapshot_type() -> Callable[..., Any]:
-    """The export snapshot value class (``customstore.snapshots.Snapshot``)."""
-    try:
-        module = importlib.import_module("listingmirror_shipstation.customstore.snapshots")
-    except ImportError as exc:
-        raise ConfigurationError(
-            "PostgresSnapshotStore needs listingmirror_shipstation.customstore.snapshots"
-        ) from exc
-    snapshot: Callable[..., Any] = module.Snapshot
-    return snapshot
-
-
 def _aware(value: datetime, name: str) -> datetime:
     if value.utcoffset() is None:
         raise ConfigurationError(f"{name}: naive datetime refused: {value!r}")
     return value.astimezone(UTC)
 
 
-class PostgresSnapshotStore(_Store):
+class PostgresSnapshotStore(_Store, SnapshotStore):
     """The Custom Store export's ``SnapshotStore`` in PostgreSQL, shared by every worker.
 
-    Implements ``customstore.snapshots.SnapshotStore`` (``get``, ``create``, ``page``,
-    ``purge``) on the tables ``lmss_export_snapshots`` (one row per snapshot, per merchant) and
+    Implements :class:`~listingmirror_shipstation.customstore.SnapshotStore` on the tables
+    ``lmss_export_snapshots`` (one row per snapshot, per merchant) and
     ``lmss_export_snapshot_ids`` (one row per id and position, so a page reads only its rows).
     :meth:`create` is create-if-absent in one transaction (``INSERT … ON CONFLICT DO NOTHING``):
     two workers asked for the same window at the same moment store one snapshot, and both get
@@ -475,13 +463,11 @@ class PostgresSnapshotStore(_Store):
 
     def __init__(self, url: str, *, merchant: str = "default") -> None:
         super().__init__(url, merchant=merchant)
-        self._snapshot: Callable[..., Any] | None = None
 
-    def _make(self, row: Sequence[Any]) -> Any:
-        if self._snapshot is None:
-            self._snapshot = _snapshot_type()
+    @staticmethod
+    def _make(row: Sequence[Any]) -> Snapshot:
         key, token, count, created_at, expires_at = row
-        return self._snapshot(
+        return Snapshot(
             key=str(key),
             token=str(token),
             count=int(count),
@@ -489,7 +475,7 @@ class PostgresSnapshotStore(_Store):
             expires_at=expires_at.astimezone(UTC),
         )
 
-    def get(self, key: str, *, now: datetime) -> Any:
+    def get(self, key: str, *, now: datetime) -> Snapshot | None:
         """Return the live snapshot under *key*, or ``None`` (see ``SnapshotStore.get``)."""
         with self._db.transaction() as db:
             row = db.execute(
@@ -499,7 +485,9 @@ class PostgresSnapshotStore(_Store):
             ).fetchone()
         return None if row is None else self._make(row)
 
-    def create(self, key: str, ids: Sequence[str], *, now: datetime, expires_at: datetime) -> Any:
+    def create(
+        self, key: str, ids: Sequence[str], *, now: datetime, expires_at: datetime
+    ) -> Snapshot:
         """Store *ids* unless a live snapshot exists; return the live one (``SnapshotStore``)."""
         now, expires_at = _aware(now, "now"), _aware(expires_at, "expires_at")
         token = secrets.token_hex(16)
@@ -531,7 +519,7 @@ class PostgresSnapshotStore(_Store):
         assert row is not None  # noqa: S101 - inserted, or kept by the conflict
         return self._make(row)
 
-    def page(self, snapshot: Any, offset: int, limit: int) -> list[str] | None:
+    def page(self, snapshot: Snapshot, offset: int, limit: int) -> list[str] | None:
         """Ids at ``offset`` … ``offset + limit - 1``; ``None`` when the snapshot is gone."""
         start = max(offset, 0)
         with self._db.transaction() as db:
@@ -553,9 +541,3 @@ class PostgresSnapshotStore(_Store):
                 "DELETE FROM lmss_export_snapshots WHERE merchant = %s AND expires_at <= %s",
                 (self.merchant, _aware(now, "now")),
             ).rowcount
-
-
-with contextlib.suppress(ImportError):  # the interface lands with the Custom Store snapshots
-    importlib.import_module(
-        "listingmirror_shipstation.customstore.snapshots"
-    ).SnapshotStore.register(PostgresSnapshotStore)

@@ -30,6 +30,7 @@ from typing import IO, Self
 
 from attrs import field, frozen
 
+from .customstore.snapshots import SnapshotStore, SQLiteSnapshotStore
 from .errors import ConfigurationError, ListingMirrorShipStationError
 from .integration import ShipmentSink, SQLiteShipmentSink
 from .sync.checkpoints import CheckpointStore, SQLiteCheckpointStore
@@ -42,6 +43,7 @@ __all__ = [
     "Stores",
     "is_postgres_url",
     "open_shipment_sink",
+    "open_snapshot_store",
     "open_stores",
     "redact_url",
 ]
@@ -260,6 +262,27 @@ def open_shipment_sink(url: str | os.PathLike[str], *, merchant: str = "default"
         sink: ShipmentSink = _postgres().PostgresShipmentSink(text, merchant=merchant)
         return sink
     return SQLiteShipmentSink(_sqlite_path(text))
+
+
+def open_snapshot_store(url: str | os.PathLike[str], *, merchant: str = "default") -> SnapshotStore:
+    """Open the Custom Store export's snapshot store that *url* names.
+
+    Several endpoint workers (processes or machines) must share one snapshot store, so that
+    every page of an export pass comes from the same list whichever worker serves it.
+
+    Args:
+        url: As for :func:`open_stores`.
+        merchant: As for :func:`open_stores`.
+
+    Raises:
+        ConfigurationError: As for :func:`open_stores`.
+        DatabaseUnavailableError: The PostgreSQL database cannot be reached.
+    """
+    text = os.fspath(url)
+    if is_postgres_url(text):
+        store: SnapshotStore = _postgres().PostgresSnapshotStore(text, merchant=merchant)
+        return store
+    return SQLiteSnapshotStore(_sqlite_path(text))
 
 
 def _postgres() -> ModuleType:

@@ -26,13 +26,11 @@ For your own order source, write the same few lines around
 
 import os
 from collections.abc import Mapping
-from inspect import signature
-from typing import Any
 
 from .customstore import CustomStoreApp
 from .errors import ConfigurationError
 from .integration import JsonFileOrderSource, make_custom_store_app
-from .stores import is_postgres_url, open_shipment_sink
+from .stores import open_shipment_sink, open_snapshot_store
 
 __all__ = ["create_app"]
 
@@ -55,17 +53,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> CustomStoreApp:
     database = env.get("LMSS_DATABASE") or "shipment-updates.sqlite3"
     merchant = env.get("LMSS_MERCHANT") or "default"
     sink = open_shipment_sink(database, merchant=merchant)
-    extra: dict[str, Any] = {}
-    if is_postgres_url(database) and "snapshots" in signature(make_custom_store_app).parameters:
-        # Every worker pages an export from the same snapshot. (The feature test goes once the
-        # Custom Store snapshots and this module are on one branch.)
-        from .postgres import PostgresSnapshotStore
-
-        extra["snapshots"] = PostgresSnapshotStore(database, merchant=merchant)
     return make_custom_store_app(
         env.get("LMSS_USERNAME") or "shipstation",
         env["LMSS_CUSTOMSTORE_PASSWORD"],
         JsonFileOrderSource(env["LMSS_ORDERS"]),
         sink,
-        **extra,
+        # Every worker pages an export from the same snapshot.
+        snapshots=open_snapshot_store(database, merchant=merchant),
     )
