@@ -5,7 +5,9 @@
 blocks run page by page, in order, like a session following the page, without Sphinx's global
 set-up (so a missing import fails here). A block that needs real credentials and the network is
 marked on the line above its fence with ``% not run: needs real credentials`` (a MyST comment,
-invisible in the docs); it is only compiled.
+invisible in the docs), and one that needs the reader's own code or services (their order source,
+their PostgreSQL server, Celery) with ``% not run: needs your own code and services``; such a
+block is only compiled.
 """
 
 import contextlib
@@ -23,7 +25,7 @@ from listingmirror_shipstation.cli import EXAMPLE_ORDERS
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 BLOCK = re.compile(r"^```(python|\{doctest\})[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-NOT_RUN = "% not run: needs real credentials"
+NOT_RUN = ("% not run: needs real credentials", "% not run: needs your own code and services")
 
 
 def blocks(kind: str) -> Iterator[tuple[Path, int, str, bool]]:
@@ -35,7 +37,7 @@ def blocks(kind: str) -> Iterator[tuple[Path, int, str, bool]]:
                 continue
             line = text.count("\n", 0, match.start()) + 1
             before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
-            yield page, line, match.group(2), before.strip() != NOT_RUN
+            yield page, line, match.group(2), before.strip() not in NOT_RUN
 
 
 def block_id(block: tuple[Path, int, str, bool]) -> str:

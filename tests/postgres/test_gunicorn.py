@@ -266,6 +266,7 @@ def test_create_app_names_what_is_missing() -> None:
 
 def test_create_app_on_sqlite(tmp_path: Path) -> None:
     """A path in LMSS_DATABASE gives the SQLite sink (one machine, the default)."""
+    from listingmirror_shipstation.customstore import SQLiteSnapshotStore
     from listingmirror_shipstation.integration import SQLiteShipmentSink
     from listingmirror_shipstation.wsgi import create_app
 
@@ -278,3 +279,30 @@ def test_create_app_on_sqlite(tmp_path: Path) -> None:
     )
     assert isinstance(app.receiver.sink, SQLiteShipmentSink)  # type: ignore[attr-defined]
     assert app.receiver.sink.path == tmp_path / "updates.sqlite3"  # type: ignore[attr-defined]
+    assert isinstance(app.snapshots, SQLiteSnapshotStore)
+    assert app.snapshots.path == tmp_path / "updates.sqlite3"
+
+
+def test_create_app_on_postgres_shares_export_snapshots(pg_url: str) -> None:
+    """With a PostgreSQL URL every worker pages exports from the database's snapshots.
+
+    An in-memory snapshot store per worker would let two workers serve one pass from two lists.
+    """
+    from listingmirror_shipstation.postgres import PostgresShipmentSink, PostgresSnapshotStore
+    from listingmirror_shipstation.wsgi import create_app
+
+    app = create_app(
+        {
+            "LMSS_CUSTOMSTORE_PASSWORD": PASSWORD,
+            "LMSS_ORDERS": str(EXAMPLE_ORDERS),
+            "LMSS_DATABASE": pg_url,
+            "LMSS_MERCHANT": "acme",
+        }
+    )
+    try:
+        assert isinstance(app.receiver.sink, PostgresShipmentSink)  # type: ignore[attr-defined]
+        assert isinstance(app.snapshots, PostgresSnapshotStore)
+        assert app.snapshots.merchant == "acme"
+    finally:
+        app.receiver.sink.close()  # type: ignore[attr-defined]
+        app.snapshots.close()

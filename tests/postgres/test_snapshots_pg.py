@@ -1,18 +1,13 @@
-"""PostgresSnapshotStore: the Custom Store SnapshotStore contract, on a real server.
+"""PostgresSnapshotStore: the Custom Store SnapshotStore contract, on a real server."""
 
-The contract is the one of ``customstore.snapshots.SnapshotStore`` (Custom Store branch). Until
-that module is importable the store builds a stand-in with the same five fields.
-"""
-
-import importlib
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
-import attrs
 import psycopg
 import pytest
 
+from listingmirror_shipstation.customstore import Snapshot, SnapshotStore
 from listingmirror_shipstation.postgres import (
     _MIGRATIONS,
     SCHEMA_VERSION,
@@ -24,25 +19,6 @@ NOW = datetime(2027, 1, 1, tzinfo=UTC)
 TTL = timedelta(minutes=30)
 
 
-@attrs.frozen(kw_only=True)
-class StandInSnapshot:
-    """The fields of customstore.snapshots.Snapshot (before that module lands here)."""
-
-    key: str
-    token: str
-    count: int
-    created_at: datetime
-    expires_at: datetime
-
-
-def has_snapshot_interface() -> bool:
-    try:
-        importlib.import_module("listingmirror_shipstation.customstore.snapshots")
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.fixture
 def make_store(pg_url: str) -> Iterator[Callable[[], PostgresSnapshotStore]]:
     """A factory of stores on one database (each its own connection: two workers)."""
@@ -50,8 +26,6 @@ def make_store(pg_url: str) -> Iterator[Callable[[], PostgresSnapshotStore]]:
 
     def make() -> PostgresSnapshotStore:
         store = PostgresSnapshotStore(pg_url, merchant="acme")
-        if not has_snapshot_interface():
-            store._snapshot = StandInSnapshot
         opened.append(store)
         return store
 
@@ -116,7 +90,7 @@ class TestSnapshotStoreContract:
     def test_racing_creates_agree(self, make_store: Callable[[], PostgresSnapshotStore]) -> None:
         """Eight workers (eight connections) create at once: one snapshot wins, all get it."""
         stores = [make_store() for _ in range(8)]
-        results: list[StandInSnapshot] = []
+        results: list[Snapshot] = []
         lock = threading.Lock()
         barrier = threading.Barrier(8, timeout=30)
 
@@ -148,8 +122,6 @@ class TestSnapshotStoreContract:
         mine = make_store().create("w", ["1"], now=NOW, expires_at=NOW + TTL)
         other = PostgresSnapshotStore(pg_url, merchant="other")
         try:
-            if not has_snapshot_interface():
-                other._snapshot = StandInSnapshot
             assert other.get("w", now=NOW) is None
             assert other.page(mine, 0, 10) is None
         finally:
@@ -187,3 +159,12 @@ def test_a_version_1_database_is_upgraded_in_place(pg_server: str) -> None:
     finally:
         sink.close()
         snapshots.close()
+
+
+def test_the_store_is_a_snapshot_store(pg_url: str) -> None:
+    """It is a real ``SnapshotStore``: the endpoint takes it like the SQLite one."""
+    store = PostgresSnapshotStore(pg_url)
+    try:
+        assert isinstance(store, SnapshotStore)
+    finally:
+        store.close()
