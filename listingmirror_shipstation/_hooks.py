@@ -10,7 +10,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -291,9 +291,19 @@ def structure(
         raise ConversionError(f"cannot read {name}", errors=lines) from exc
 
 
+def _at_the_edge(value: datetime) -> bool:
+    """Whether a change of zone could push *value* out of datetime's range."""
+    try:
+        value + timedelta(days=1)
+        value - timedelta(days=1)
+    except OverflowError:
+        return True
+    return False
+
+
 def _unwritable_path(value: object, path: str = "$") -> str | None:
     """Return the path of the first value no wire format can hold (naive time, NaN), if any."""
-    if isinstance(value, datetime) and value.utcoffset() is None:
+    if isinstance(value, datetime) and (value.utcoffset() is None or _at_the_edge(value)):
         return path
     if isinstance(value, Decimal) and not value.is_finite():
         return path

@@ -128,6 +128,20 @@ def _parser() -> argparse.ArgumentParser:
             help="also export orders fulfilled by FBA or MCF (left out by default)",
         )
         command.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
+        command.add_argument(
+            "--inventory-source",
+            type=int,
+            action="append",
+            metavar="ID",
+            help="only orders from this fulfillment_inventory_source_id (repeat for several)",
+        )
+        command.add_argument(
+            "--unknown-fulfillment",
+            choices=["export", "reject"],
+            default="export",
+            help="orders whose fulfillment channel is missing or unknown: export them with a "
+            "warning (default) or reject them",
+        )
     return parser
 
 
@@ -136,6 +150,8 @@ def _options(args: argparse.Namespace) -> MappingOptions:
         integrations=args.integration,
         excluded_fulfillment=() if args.include_fba_mcf else DEFAULT_EXCLUDED_FULFILLMENT,
         store_id=args.store_id,
+        inventory_sources=args.inventory_source,
+        unknown_fulfillment=args.unknown_fulfillment,
     )
 
 

@@ -15,7 +15,15 @@ from .models import (
     ShipNoticeItem,
     WeightUnits,
 )
-from .validate import LIMITS, MAX_MONEY, MAX_OPTIONS, MAX_QUANTITY, clean_text, validate_order
+from .validate import (
+    CODES,
+    LIMITS,
+    MAX_MONEY,
+    MAX_OPTIONS,
+    MAX_QUANTITY,
+    clean_text,
+    validate_order,
+)
 from .xml import (
     DEFAULT_MAX_BYTES,
     iter_render_orders,
@@ -27,6 +35,7 @@ from .xml import (
 )
 
 __all__ = [
+    "CODES",
     "DEFAULT_MAX_BYTES",
     "LIMITS",
     "MAX_MONEY",

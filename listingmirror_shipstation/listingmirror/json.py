@@ -21,7 +21,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .. import _hooks, _jsontext, _time
 from ..errors import ConversionError
-from .models import InventoryLevel, Order, OrderItem, Product, WeightUnit
+from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Product, WeightUnit
 
 __all__ = [
     "CONFIRMED_KEYS",
@@ -97,6 +97,8 @@ _WEIGHT_ALIASES: Final[Mapping[str, WeightUnit]] = {
 def _alias(enum_cls: type[enum.Enum], value: str) -> enum.Enum | None:
     if enum_cls is WeightUnit:
         return _WEIGHT_ALIASES.get(value.strip().lower())
+    if enum_cls is FulfillmentChannel:
+        return FulfillmentChannel.read(value)
     return None
 
 
