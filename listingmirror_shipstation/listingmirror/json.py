@@ -105,6 +105,7 @@ def _alias(enum_cls: type[enum.Enum], value: str) -> enum.Enum | None:
 def configure_converter(converter: cattrs.Converter, *, naive_zone: tzinfo = UTC) -> None:
     """Teach *converter* Listing Mirror's JSON (see the module docstring for the rules)."""
     _hooks.register_strict_primitives(converter)
+    _hooks.register_strict_sequences(converter)
     _hooks.register_decimal(converter, as_string=True)
     _hooks.register_fast_optionals(converter)
     _hooks.register_lenient_enums(converter, aliases=_alias)

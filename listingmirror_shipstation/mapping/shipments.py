@@ -9,6 +9,9 @@ A voided label becomes an update with ``voided=True`` and the status the order r
 (Paid, the reverse of ``awaiting_shipment``), so the void is never silent.
 """
 
+from datetime import date, datetime
+
+from .._time import PACIFIC
 from .._values import Unrecognized
 from ..listingmirror import models as lm
 from ..shipstation import models as ss
@@ -58,6 +61,13 @@ def shipment_to_update(
     )
 
 
+def _day(value: date | None) -> date | None:
+    """The Pacific calendar day of a ship date that may carry a time of day."""
+    if isinstance(value, datetime):
+        return value.astimezone(PACIFIC).date()
+    return value
+
+
 def fulfillment_to_update(
     fulfillment: ss.Fulfillment, *, statuses: StatusMap | None = None
 ) -> lm.ShipmentUpdate:
@@ -76,7 +86,7 @@ def fulfillment_to_update(
         tracking_number=fulfillment.tracking_number,
         carrier=fulfillment.carrier_code,
         service=fulfillment.fulfillment_service_code,
-        ship_date=fulfillment.ship_date,
+        ship_date=_day(fulfillment.ship_date),
         shipment_id=f"fulfillment-{fulfillment.fulfillment_id}",
         voided=voided,
     )

@@ -746,3 +746,15 @@ class TestOneBadOrder:
             (rejection,) = result.rejected
             assert isinstance(rejection.error, InvalidOrderError)
             assert "RuntimeError: boom" in str(rejection.error)
+
+
+def test_a_fulfillment_shipped_late_evening_is_that_pacific_day() -> None:
+    """A ship date with a time of day is sent back as its Pacific calendar day."""
+    from listingmirror_shipstation.mapping import fulfillment_to_update
+
+    fulfillment = ss.Fulfillment(
+        fulfillment_id=1,
+        order_number="M-1",
+        ship_date=datetime(2020, 6, 25, 3, 0, tzinfo=UTC),  # 20:00 on the 24th in Pacific time
+    )
+    assert fulfillment_to_update(fulfillment).ship_date == datetime(2020, 6, 24).date()
