@@ -10,7 +10,7 @@ import threading
 import urllib.parse
 import wsgiref.simple_server
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -757,4 +757,4 @@ def test_a_fulfillment_shipped_late_evening_is_that_pacific_day() -> None:
         order_number="M-1",
         ship_date=datetime(2020, 6, 25, 3, 0, tzinfo=UTC),  # 20:00 on the 24th in Pacific time
     )
-    assert fulfillment_to_update(fulfillment).ship_date == datetime(2020, 6, 24).date()
+    assert fulfillment_to_update(fulfillment).ship_date == date(2020, 6, 24)
