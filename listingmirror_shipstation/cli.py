@@ -34,7 +34,7 @@ from typing import TextIO
 from . import __version__, _jsontext
 from . import listingmirror as lm
 from . import shipstation as ss
-from .errors import ConversionError, ListingMirrorShipStationError
+from .errors import ConfigurationError, ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
 from .sync import ClientOrderSource, OrderSync, ShipmentSync, SQLiteCheckpointStore
@@ -114,6 +114,20 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="show what would be sent")
     sync.add_argument("--shipstation-url", default=ss.DEFAULT_BASE_URL, help=argparse.SUPPRESS)
     sync.add_argument("--listingmirror-url", default=lm.DEFAULT_BASE_URL, help=argparse.SUPPRESS)
+    keys = commands.add_parser(
+        "keys",
+        help="compare a saved Listing Mirror response with the models",
+        description="Print the keys a saved Listing Mirror orders response carries that the "
+        "models ignore, and the fields the models expect that never came.",
+    )
+    keys.add_argument("file", help="saved Listing Mirror orders JSON, or '-' for standard input")
+    keys.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="MODEL.KEY=FIELD",
+        help="Listing Mirror's key for a model field, e.g. Order.purchase_date=order_datetime",
+    )
     for command in (convert, serve, sync):
         command.add_argument(
             "--integration",
@@ -341,6 +355,30 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if failed and not args.allow_rejected else 0
 
 
+def _keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``keys``; return the exit status."""
+    aliases: dict[type, dict[str, str]] = {}
+    for text in args.alias:
+        model, dot, rest = text.partition(".")
+        key, equals, field = rest.partition("=")
+        cls = getattr(lm, model, None)
+        if not (dot and equals and isinstance(cls, type)):
+            print(f"error: --alias {text!r}: expected MODEL.KEY=FIELD", file=err)
+            return 2
+        aliases.setdefault(cls, {})[key] = field
+    try:
+        report = lm.key_report(_jsontext.loads(_read(args.file)), aliases=aliases)
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=err)
+        return 2
+    except (ConversionError, ConfigurationError) as exc:
+        print(f"error: {args.file}: {exc}", file=err)
+        return 2
+    for line in report.lines():
+        print(line, file=out)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with *argv* (``sys.argv[1:]`` when ``None``); return the status."""
     args = _parser().parse_args(argv)
@@ -350,4 +388,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args, sys.stderr)
     if args.command == "sync":
         return _sync(args, sys.stdout, sys.stderr)
+    if args.command == "keys":
+        return _keys(args, sys.stdout, sys.stderr)
     return 2  # argparse already refuses unknown commands; kept for type checkers

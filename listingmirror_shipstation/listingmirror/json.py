@@ -7,31 +7,43 @@
   told otherwise, since Listing Mirror does not document its zone). They are written in UTC.
 * Unknown keys are ignored (refused with ``strict=True``); unknown enum spellings are kept as
   :class:`~listingmirror_shipstation.Unrecognized`; common weight-unit spellings (``lbs``,
-  ``GR``, ``kilograms`` ...) are read as :class:`~.models.WeightUnit` members.
+  ``GR``, ``kilograms`` ...) are read as :class:`~.models.WeightUnit` members, and fulfillment
+  channels by :meth:`~.models.FulfillmentChannel.read` (``AFN``, ``Merchant`` ...).
+* Many key names are ours (Listing Mirror publishes no schema): ``aliases`` maps the names
+  Listing Mirror really sends onto the model, and :func:`key_report` shows which keys a
+  document carries that the model ignores, and which the model expects that never came.
 """
 
 import enum
-from collections.abc import Mapping, Sequence
+import typing
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .. import _hooks, _jsontext, _time
-from ..errors import ConversionError
+from ..errors import ConfigurationError, ConversionError
 from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Product, WeightUnit
 
 __all__ = [
     "CONFIRMED_KEYS",
+    "Aliases",
+    "KeyReport",
     "ParsedOrders",
     "configure_converter",
     "dumps",
+    "key_report",
     "loads",
     "make_converter",
     "read_orders",
 ]
+
+#: An alias table: for a model class, Listing Mirror's real key -> the model's attribute name,
+#: e.g. ``{Order: {"purchase_date": "order_datetime"}}``.
+Aliases = Mapping[type, Mapping[str, str]]
 
 T = TypeVar("T")
 
@@ -102,8 +114,39 @@ def _alias(enum_cls: type[enum.Enum], value: str) -> enum.Enum | None:
     return None
 
 
-def configure_converter(converter: cattrs.Converter, *, naive_zone: tzinfo = UTC) -> None:
-    """Teach *converter* Listing Mirror's JSON (see the module docstring for the rules)."""
+def _check_aliases(aliases: Aliases) -> dict[type, dict[str, str]]:
+    checked: dict[type, dict[str, str]] = {}
+    for cls, table in aliases.items():
+        if not (isinstance(cls, type) and attrs.has(cls)):
+            raise ConfigurationError(f"aliases: {cls!r} is not a model class")
+        names = {a.name for a in attrs.fields(cls)}
+        for key, name in table.items():
+            if name not in names:
+                raise ConfigurationError(
+                    f"aliases: {cls.__name__} has no field {name!r} (for key {key!r})"
+                )
+        if len(set(table.values())) != len(table):
+            raise ConfigurationError(f"aliases: two keys of {cls.__name__} name the same field")
+        checked[cls] = dict(table)
+    return checked
+
+
+def configure_converter(
+    converter: cattrs.Converter, *, naive_zone: tzinfo = UTC, aliases: Aliases | None = None
+) -> None:
+    """Teach *converter* Listing Mirror's JSON (see the module docstring for the rules).
+
+    Args:
+        converter: The converter to configure.
+        naive_zone: Zone of timestamps that carry no offset.
+        aliases: Listing Mirror's real key names for model fields (see :data:`Aliases`): such a
+            key is read into the field (the model's own name is still read when the alias is
+            absent) and the field is written under it.
+
+    Raises:
+        ConfigurationError: An alias names a field the model does not have.
+    """
+    table = _check_aliases(aliases or {})
     _hooks.register_strict_primitives(converter)
     _hooks.register_strict_sequences(converter)
     _hooks.register_decimal(converter, as_string=True)
@@ -124,18 +167,53 @@ def configure_converter(converter: cattrs.Converter, *, naive_zone: tzinfo = UTC
     converter.register_unstructure_hook(datetime, _time.format_iso_utc)
     converter.register_structure_hook(date, structure_date)
     converter.register_unstructure_hook(date, date.isoformat)
-    converter.register_structure_hook_factory(
-        attrs.has, lambda cls: make_dict_structure_fn(cls, converter)
-    )
-    converter.register_unstructure_hook_factory(
-        attrs.has, lambda cls: make_dict_unstructure_fn(cls, converter)
-    )
+
+    def structure_factory(cls: Any) -> Any:
+        base = make_dict_structure_fn(cls, converter)
+        renames = table.get(cls)
+        if not renames:
+            return base
+
+        def structure_aliased(value: Any, tp: Any) -> Any:
+            if isinstance(value, Mapping):
+                value = dict(value)
+                for key, name in renames.items():
+                    if key in value:
+                        raw = value.pop(key)
+                        value.setdefault(name, raw)
+            return base(value, tp)
+
+        return structure_aliased
+
+    def unstructure_factory(cls: Any) -> Any:
+        renames = {name: key for key, name in table.get(cls, {}).items()}
+        return make_dict_unstructure_fn(
+            cls, converter, **{name: override(rename=key) for name, key in renames.items()}
+        )
+
+    converter.register_structure_hook_factory(attrs.has, structure_factory)
+    converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
 
 
 def make_converter(
-    *, strict: bool = False, naive_zone: tzinfo = UTC, detailed: bool = True
+    *,
+    strict: bool = False,
+    naive_zone: tzinfo = UTC,
+    detailed: bool = True,
+    aliases: Aliases | None = None,
 ) -> cattrs.Converter:
     """Return a new converter for Listing Mirror JSON.
+
+    Give it to :class:`~listingmirror_shipstation.listingmirror.ListingMirrorClient`
+    (``converter=``), :func:`loads` or :func:`read_orders` to read with your aliases.
+
+    >>> from listingmirror_shipstation import listingmirror as lm
+    >>> converter = lm.make_converter(aliases={lm.Order: {"purchase_date": "order_datetime"}})
+    >>> order = lm.loads(
+    ...     '{"order_id": 1, "market_order_id": "A", "order_status": "Paid",'
+    ...     ' "purchase_date": "2026-11-20T10:00:00Z"}', lm.Order, converter=converter)
+    >>> order.order_datetime.isoformat()
+    '2026-11-20T10:00:00+00:00'
 
     Args:
         strict: Refuse unknown keys instead of ignoring them (for golden-file tests).
@@ -143,15 +221,20 @@ def make_converter(
         detailed: Collect every error with its path (cattrs' detailed validation). With
             ``False`` the converter is faster, and this library's ``loads``/``read_orders``
             still explain a failure in full by re-reading with a detailed twin.
+        aliases: Listing Mirror's real key names for model fields (see :data:`Aliases`).
+
+    Raises:
+        ConfigurationError: An alias names a field the model does not have.
     """
     converter = (
         cattrs.Converter(forbid_extra_keys=strict)
         if detailed
         else _hooks.FastConverter(
-            forbid_extra_keys=strict, explainer=make_converter(strict=strict, naive_zone=naive_zone)
+            forbid_extra_keys=strict,
+            explainer=make_converter(strict=strict, naive_zone=naive_zone, aliases=aliases),
         )
     )
-    configure_converter(converter, naive_zone=naive_zone)
+    configure_converter(converter, naive_zone=naive_zone, aliases=aliases)
     return converter
 
 
@@ -236,3 +319,97 @@ def read_orders(document: object, *, converter: cattrs.Converter | None = None) 
             lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
             errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
     return ParsedOrders(orders=tuple(orders), errors=tuple(errors), count=count, next=next_url)
+
+
+@attrs.frozen(kw_only=True)
+class KeyReport:
+    """What a Listing Mirror document carries compared with the models.
+
+    Attributes:
+        ignored: Keys received that no model field reads, as ``"Model.key"`` (sorted), with how
+            many objects carried each.
+        missing: Model fields that never came, as ``"Model.field"`` (sorted), for every model
+            of which at least one object was seen.
+        objects: How many objects of each model were seen, by model name.
+    """
+
+    ignored: Mapping[str, int]
+    missing: tuple[str, ...]
+    objects: Mapping[str, int]
+
+    def lines(self) -> list[str]:
+        """The report as lines for people (what the ``keys`` command prints)."""
+        out = [f"{name}: {count} seen" for name, count in sorted(self.objects.items())]
+        out += [f"ignored: {key} ({count})" for key, count in self.ignored.items()]
+        out += [f"missing: {key}" for key in self.missing]
+        return out
+
+
+def _nested_model(tp: Any) -> type | None:
+    """The model class inside ``M``, ``M | None`` or ``tuple[M, ...]``, if any."""
+    if isinstance(tp, type) and attrs.has(tp):
+        return tp
+    for arg in typing.get_args(tp):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def key_report(document: object, cls: type = Order, *, aliases: Aliases | None = None) -> KeyReport:
+    """Compare the keys of a Listing Mirror document with the model, nested models included.
+
+    >>> from listingmirror_shipstation import listingmirror as lm
+    >>> report = lm.key_report([{"order_id": 1, "purchase_date": "2026-11-20", "order_items": []}])
+    >>> report.ignored["Order.purchase_date"]
+    1
+    >>> "Order.market_order_id" in report.missing
+    True
+
+    Args:
+        document: Parsed JSON: an object, a list of objects, or a page with ``results``.
+        cls: The model of the top-level objects (:class:`~.models.Order` by default).
+        aliases: The alias table the converter uses; aliased keys count as read.
+    """
+    table = _check_aliases(aliases or {})
+    ignored: dict[str, int] = {}
+    seen_fields: dict[type, set[str]] = {}
+    objects: dict[type, int] = {}
+
+    def visit(value: object, model: type) -> None:
+        if not isinstance(value, Mapping):
+            return
+        objects[model] = objects.get(model, 0) + 1
+        fields = {a.name: a for a in attrs.fields(model)}
+        renames = table.get(model, {})
+        seen = seen_fields.setdefault(model, set())
+        for key, item in value.items():
+            name = renames.get(key, key)
+            attribute = fields.get(name)
+            if attribute is None:
+                label = f"{model.__name__}.{key}"
+                ignored[label] = ignored.get(label, 0) + 1
+                continue
+            seen.add(name)
+            nested = _nested_model(attribute.type)
+            if nested is None:
+                continue
+            children: Iterable[object] = item if isinstance(item, list | tuple) else (item,)
+            for child in children:
+                visit(child, nested)
+
+    if isinstance(document, Mapping) and "results" in document:
+        document = document["results"]
+    for item in document if isinstance(document, list | tuple) else (document,):
+        visit(item, cls)
+    missing = sorted(
+        f"{model.__name__}.{a.name}"
+        for model in objects
+        for a in attrs.fields(model)
+        if a.name not in seen_fields.get(model, set())
+    )
+    return KeyReport(
+        ignored=dict(sorted(ignored.items())),
+        missing=tuple(missing),
+        objects={model.__name__: count for model, count in objects.items()},
+    )
