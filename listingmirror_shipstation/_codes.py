@@ -391,9 +391,11 @@ def _regions(table: str) -> dict[str, str]:
     return regions
 
 
+_BUILT: Final = _build()
 #: Every ISO 3166-1 alpha-2 code.
-ALPHA2: Final[frozenset[str]]
-ALPHA2, _ALPHA3, _NAMES = _build()
+ALPHA2: Final[frozenset[str]] = _BUILT[0]
+_ALPHA3: Final = _BUILT[1]
+_NAMES: Final = _BUILT[2]
 _REGIONS: Final[Mapping[str, Mapping[str, str]]] = {"US": _regions(_US), "CA": _regions(_CA)}
 
 

@@ -69,8 +69,8 @@ LIMITS: Final[Mapping[str, int]] = {
     "OptionValue": 100,
 }
 
-#: Elements whose text is a code or an identifier: cutting one would turn it into another
-#: (``AUT`` into ``AU``, a SKU into a different SKU), so over its limit it is refused.
+#: Elements whose text is a code or an identifier, never cut. Cutting one would turn it into
+#: another (``AUT`` into ``AU``, a SKU into a different SKU), so over its limit it is refused.
 CODES: Final = frozenset(
     {
         "OrderID",
@@ -153,9 +153,10 @@ def validate_order(order: Order) -> None:
     Raises:
         ValidationError: An empty order number or status (after cleaning), money or a weight
             outside decimal(9,2), a quantity outside 1..99999, a weight unit the protocol does
-            not know, a code (:data:`CODES`) over its limit, a country that is not ISO alpha-2,
-            an adjustment line with a positive price, or a date that cannot be written; the
-            error names the field and the value.
+            not know, a code
+            (:data:`~listingmirror_shipstation.customstore.validate.CODES`) over its limit, a
+            country that is not ISO alpha-2, an adjustment line with a positive price, or a
+            date that cannot be written; the error names the field and the value.
     """
     for field in ("order_number", "order_status"):
         value = getattr(order, field)

@@ -5,7 +5,6 @@ from . import client, json
 from .client import DEFAULT_BASE_URL, ListingMirrorClient, Page
 from .json import (
     CONFIRMED_KEYS,
-    Aliases,
     KeyReport,
     ParsedOrders,
     configure_converter,
@@ -34,7 +33,6 @@ __all__ = [
     "CONFIRMED_KEYS",
     "DEFAULT_BASE_URL",
     "Address",
-    "Aliases",
     "Discount",
     "FulfillmentChannel",
     "InventoryLevel",

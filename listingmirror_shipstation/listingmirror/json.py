@@ -30,7 +30,6 @@ from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Produc
 
 __all__ = [
     "CONFIRMED_KEYS",
-    "Aliases",
     "KeyReport",
     "ParsedOrders",
     "configure_converter",
@@ -41,8 +40,8 @@ __all__ = [
     "read_orders",
 ]
 
-#: An alias table: for a model class, Listing Mirror's real key -> the model's attribute name,
-#: e.g. ``{Order: {"purchase_date": "order_datetime"}}``.
+# An alias table: for a model class, Listing Mirror's real key -> the model's attribute name,
+# e.g. ``{Order: {"purchase_date": "order_datetime"}}``.
 Aliases = Mapping[type, Mapping[str, str]]
 
 T = TypeVar("T")
@@ -139,9 +138,10 @@ def configure_converter(
     Args:
         converter: The converter to configure.
         naive_zone: Zone of timestamps that carry no offset.
-        aliases: Listing Mirror's real key names for model fields (see :data:`Aliases`): such a
-            key is read into the field (the model's own name is still read when the alias is
-            absent) and the field is written under it.
+        aliases: Listing Mirror's real key names for model fields, by model class
+            (``{Order: {"purchase_date": "order_datetime"}}``): such a key is read into the
+            field (the model's own name is still read when the alias is absent) and the field
+            is written under it.
 
     Raises:
         ConfigurationError: An alias names a field the model does not have.
@@ -186,10 +186,10 @@ def configure_converter(
         return structure_aliased
 
     def unstructure_factory(cls: Any) -> Any:
-        renames = {name: key for key, name in table.get(cls, {}).items()}
-        return make_dict_unstructure_fn(
-            cls, converter, **{name: override(rename=key) for name, key in renames.items()}
-        )
+        overrides: dict[str, Any] = {  # dict[str, Any]: mypy --strict, as in shipstation.json
+            name: override(rename=key) for key, name in table.get(cls, {}).items()
+        }
+        return make_dict_unstructure_fn(cls, converter, **overrides)
 
     converter.register_structure_hook_factory(attrs.has, structure_factory)
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
@@ -221,7 +221,8 @@ def make_converter(
         detailed: Collect every error with its path (cattrs' detailed validation). With
             ``False`` the converter is faster, and this library's ``loads``/``read_orders``
             still explain a failure in full by re-reading with a detailed twin.
-        aliases: Listing Mirror's real key names for model fields (see :data:`Aliases`).
+        aliases: Listing Mirror's real key names for model fields, by model class
+            (``{Order: {"purchase_date": "order_datetime"}}``), read and written.
 
     Raises:
         ConfigurationError: An alias names a field the model does not have.
@@ -368,7 +369,8 @@ def key_report(document: object, cls: type = Order, *, aliases: Aliases | None =
 
     Args:
         document: Parsed JSON: an object, a list of objects, or a page with ``results``.
-        cls: The model of the top-level objects (:class:`~.models.Order` by default).
+        cls: The model of the top-level objects
+            (:class:`~listingmirror_shipstation.listingmirror.Order` by default).
         aliases: The alias table the converter uses; aliased keys count as read.
     """
     table = _check_aliases(aliases or {})
@@ -383,7 +385,8 @@ def key_report(document: object, cls: type = Order, *, aliases: Aliases | None =
         fields = {a.name: a for a in attrs.fields(model)}
         renames = table.get(model, {})
         seen = seen_fields.setdefault(model, set())
-        for key, item in value.items():
+        for raw_key, item in value.items():
+            key = str(raw_key)
             name = renames.get(key, key)
             attribute = fields.get(name)
             if attribute is None:

@@ -106,6 +106,7 @@ class FulfillmentChannel(enum.Enum):
         ``FBM`` (merchant), ``Multi-Channel``/``Amazon MCF`` (MCF), ``Walmart Fulfillment
         Services`` (WFS), and the member names and values.
 
+        >>> from listingmirror_shipstation.listingmirror import FulfillmentChannel
         >>> FulfillmentChannel.read(" afn "), FulfillmentChannel.read("Merchant")
         (<FulfillmentChannel.FBA: 'FBA'>, <FulfillmentChannel.MERCHANT: 'MF'>)
         """

@@ -631,7 +631,7 @@ def _accepts(tp: Any, value: object) -> bool:
     return True
 
 
-def _type_error(instance: object, path: str) -> tuple[str, object] | None:
+def _type_error(instance: "attrs.AttrsInstance", path: str) -> tuple[str, object] | None:
     """The first attribute of *instance* (an attrs model) whose value does not fit its type."""
     for attribute in attrs.fields(type(instance)):
         value = getattr(instance, attribute.name)
