@@ -45,7 +45,15 @@ from ..customstore.validate import validate_order
 from ..errors import InvalidOrderError, ValidationError
 from ..listingmirror import models as lm
 from ..shipstation import models as ss
-from .orders import MappingOptions, MappingWarning, Rejection, _convert, _currency, _run_batch
+from .orders import (
+    MappingOptions,
+    MappingWarning,
+    Rejection,
+    _convert,
+    _currency,
+    _is_mapping_line,
+    _run_batch,
+)
 from .status import StatusMap
 from .weights import convert_weight
 
@@ -292,7 +300,9 @@ def ship_notice_to_update(
     The order is named by ``OrderID`` (Listing Mirror's ``order_id``, as this library exports
     it) and by ``OrderNumber``. Items name ``LineItemID`` when ShipStation sends it, and always
     the SKU, so a receiver can match lines by id and fall back to SKU; no items means the whole
-    order. ``shipment_id`` is :func:`ship_notice_key`, for exactly-once delivery.
+    order. Lines the mapping added to the export (discounts, coupons, gift wrap, rounding) are
+    not Listing Mirror lines and are left out. ``shipment_id`` is :func:`ship_notice_key`, for
+    exactly-once delivery.
     """
     statuses = statuses or StatusMap()
     raw_id = notice.order_id or ""
@@ -310,7 +320,7 @@ def ship_notice_to_update(
         items=tuple(
             lm.ShippedItem(quantity=i.quantity, sku=i.sku, line_item_id=i.line_item_id)
             for i in notice.items
-            if i.quantity is not None
+            if i.quantity is not None and not _is_mapping_line(i.line_item_id, i.sku)
         ),
         shipment_id=ship_notice_key(notice),
     )

@@ -34,6 +34,7 @@ The rules (each one tested, most by a property):
 import enum
 import html
 import logging
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -441,6 +442,20 @@ def _items(
     if rounding:
         adjustments.append(_adjustment("rounding", "Rounding of unit prices", rounding))
     return (*lines, *extras, *adjustments)
+
+
+#: Keys of the lines the mapping adds (discounts, coupons, gift wrap, rounding, shipping
+#: discount): they name no Listing Mirror line, so shipments never report them back.
+_MAPPING_LINE_KEY: Final = re.compile(
+    r"rounding|shipping-discount|discount-[0-9]+|.+-discount|.+-gift-wrap"
+)
+
+
+def _is_mapping_line(key: str | None, sku: str | None) -> bool:
+    """Whether a shipped line is one the mapping added (coupon lines carry their code as SKU)."""
+    if key is None or not _MAPPING_LINE_KEY.fullmatch(key):
+        return False
+    return sku is None or key.startswith("discount-")
 
 
 def _adjustment(key: str, name: str, amount: Decimal, *, sku: str | None = None) -> ss.OrderItem:

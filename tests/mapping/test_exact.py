@@ -758,3 +758,40 @@ def test_a_fulfillment_shipped_late_evening_is_that_pacific_day() -> None:
         ship_date=datetime(2020, 6, 25, 3, 0, tzinfo=UTC),  # 20:00 on the 24th in Pacific time
     )
     assert fulfillment_to_update(fulfillment).ship_date == date(2020, 6, 24)
+
+
+def test_lines_the_mapping_added_never_go_back_as_shipped_items() -> None:
+    """Gift wrap, rounding, discounts in a shipment or ShipNotice are not LM lines."""
+    from listingmirror_shipstation.mapping import ship_notice_to_update, shipment_to_update
+
+    item = attrs.evolve(
+        ORDER.order_items[0],
+        line_item_id="L1",
+        quantity=3,
+        price=Decimal("10.00"),
+        gift_warp_price=Decimal("2.00"),
+        item_discount=Decimal("1.00"),
+    )
+    order = attrs.evolve(
+        ORDER, order_items=(item,), discounts=(lm.Discount(amount=Decimal(1), code="C"),)
+    )
+    lines = to_shipstation_order(order).items or ()
+    assert len(lines) == 5  # the line, gift wrap, discount, coupon, rounding
+    shipment = ss.Shipment(
+        shipment_id=9,
+        shipment_items=tuple(
+            ss.ShipmentItem(line_item_key=i.line_item_key, sku=i.sku, quantity=i.quantity)
+            for i in lines
+        ),
+    )
+    assert [(i.line_item_id, i.quantity) for i in shipment_to_update(shipment).items] == [("L1", 3)]
+    notice = cs.ShipNotice(
+        order_id="1",
+        items=tuple(
+            cs.ShipNoticeItem(line_item_id=i.line_item_id, sku=i.sku, quantity=i.quantity)
+            for i in to_customstore_order(order).items
+        ),
+    )
+    assert [(i.line_item_id, i.quantity) for i in ship_notice_to_update(notice).items] == [
+        ("L1", 3)
+    ]
