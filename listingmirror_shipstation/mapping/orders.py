@@ -31,7 +31,6 @@ The rules (each one tested, most by a property):
   line id (``lineItemKey``).
 """
 
-import enum
 import html
 import logging
 import re
@@ -624,43 +623,69 @@ def _currency(order: lm.Order) -> str | None:
     return code
 
 
-def _accepts(tp: Any, value: object) -> bool:
-    """Whether *value* fits annotation *tp* (shallow; attrs classes are walked by the caller)."""
-    if tp is Any:
-        return True
+def _runtime_types(tp: Any) -> tuple[type, ...]:
+    """The classes a value of annotation *tp* may be (``T | None``, ``tuple[T, ...]`` ...)."""
     origin = typing.get_origin(tp)
     if origin in (types.UnionType, typing.Union):
-        return any(_accepts(arg, value) for arg in typing.get_args(tp))
+        return tuple(t for arg in typing.get_args(tp) for t in _runtime_types(arg))
     if origin is tuple:
-        return isinstance(value, tuple)
+        return (tuple,)
     if tp is type(None):
-        return value is None
-    if tp is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if tp is Decimal:
-        return isinstance(value, Decimal) and value.is_finite()
-    if tp is datetime:
-        return isinstance(value, datetime) and value.utcoffset() is not None
-    if isinstance(tp, type):
-        return isinstance(value, tp)
-    return True
+        return (types.NoneType,)
+    return (tp,) if isinstance(tp, type) else (object,)
 
 
-def _type_error(instance: "attrs.AttrsInstance", path: str) -> tuple[str, object] | None:
+def _element_model(tp: Any) -> type | None:
+    """The model class held by a ``tuple[M, ...]`` or ``M | None`` annotation, if any."""
+    for arg in (tp, *typing.get_args(tp)):
+        if isinstance(arg, type) and attrs.has(arg):
+            return arg
+        if typing.get_origin(arg) is tuple:
+            return _element_model(typing.get_args(arg)[0])
+    return None
+
+
+_Plan = tuple[tuple[str, tuple[type, ...], bool, "type | None"], ...]
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    """Per field of *cls*: name, allowed classes, whether ``bool`` is refused, nested model."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        entries = []
+        for attribute in attrs.fields(cls):
+            allowed = _runtime_types(attribute.type)
+            no_bool = int in allowed and bool not in allowed
+            entries.append((attribute.name, allowed, no_bool, _element_model(attribute.type)))
+        plan = _PLANS[cls] = tuple(entries)
+    return plan
+
+
+def _type_error(instance: object, path: str) -> tuple[str, object] | None:
     """The first attribute of *instance* (an attrs model) whose value does not fit its type."""
-    for attribute in attrs.fields(type(instance)):
-        value = getattr(instance, attribute.name)
-        where = f"{path}{attribute.name}"
-        if not _accepts(attribute.type, value):
-            return where, value
+    for name, allowed, no_bool, nested in _plan(type(instance)):
+        value = getattr(instance, name)
+        if (
+            not isinstance(value, allowed)
+            or (no_bool and isinstance(value, bool))
+            or (isinstance(value, Decimal) and not value.is_finite())
+            or (isinstance(value, datetime) and value.utcoffset() is None)
+        ):
+            return f"{path}{name}", value
+        if nested is None or value is None:
+            continue
         if isinstance(value, tuple):
             for index, element in enumerate(value):
-                if attrs.has(type(element)):
-                    found = _type_error(element, f"{where}[{index}].")
-                    if found:
-                        return found
-        elif attrs.has(type(value)) and not isinstance(value, enum.Enum):
-            found = _type_error(value, f"{where}.")
+                if not isinstance(element, nested):
+                    return f"{path}{name}[{index}]", element
+                found = _type_error(element, f"{path}{name}[{index}].")
+                if found:
+                    return found
+        elif isinstance(value, nested):  # not e.g. an enum member beside Unrecognized
+            found = _type_error(value, f"{path}{name}.")
             if found:
                 return found
     return None

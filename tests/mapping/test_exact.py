@@ -713,6 +713,9 @@ class TestOneBadOrder:
             ({"order_datetime": datetime(1, 1, 1, tzinfo=UTC)}, "order_date"),
             ({"order_total": Decimal("1e400")}, "order_total"),
             ({"market_order_id": 12345}, "market_order_id"),
+            ({"order_items": ({"sku": "A", "quantity": 1},)}, "order_items[0]"),
+            ({"ship_to": {"country": "US"}}, "ship_to"),
+            ({"order_status": "Paid"}, "order_status"),
         ],
     )
     def test_bad_values_reject_only_that_order(self, change: dict[str, object], field: str) -> None:
