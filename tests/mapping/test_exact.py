@@ -183,6 +183,48 @@ class TestChannels:
             assert isinstance(rejection.error, InventorySourceNotSelectedError)
             assert rejection.filtered
 
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(FBA_SPELLINGS + MCF_SPELLINGS + MERCHANT_SPELLINGS + ["Teleport"])
+                | st.none(),
+                st.integers(0, 5) | st.none(),
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+        st.sets(st.integers(0, 5), max_size=3) | st.none(),
+        st.sampled_from(["export", "reject"]),
+        st.data(),
+    )
+    def test_filters_together_on_both_paths(
+        self,
+        rows: list[tuple[str | None, int | None]],
+        allowed: set[int] | None,
+        unknown: str,
+        data: st.DataObject,
+    ) -> None:
+        """Any spelling, any allow-list, either setting: exactly the expected orders go out."""
+        orders = []
+        expected = set()
+        for number, (word, source) in enumerate(rows, start=1):
+            channel = None if word is None else Unrecognized(respell(word, data))
+            orders.append(
+                attrs.evolve(
+                    ORDER,
+                    order_id=number,
+                    fulfillment_channel=channel,
+                    fulfillment_inventory_source_id=source,
+                )
+            )
+            excluded = word in FBA_SPELLINGS + MCF_SPELLINGS
+            known = word in FBA_SPELLINGS + MCF_SPELLINGS + MERCHANT_SPELLINGS
+            selected = allowed is None or source in allowed
+            if not excluded and selected and (known or unknown == "export"):
+                expected.add(number)
+        options = MappingOptions(inventory_sources=allowed, unknown_fulfillment=unknown)  # type: ignore[arg-type]
+        assert both_paths(orders, options) == [expected, expected]
+
     def test_source_is_read_from_json(self) -> None:
         """``fulfillment_inventory_source_id`` is a key of the order document."""
         document = lm.dumps([attrs.evolve(ORDER, fulfillment_inventory_source_id=7)])
