@@ -14,7 +14,9 @@
   document carries that the model ignores, and which the model expects that never came.
 """
 
+import contextlib
 import enum
+import logging
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
@@ -45,6 +47,8 @@ __all__ = [
 Aliases = Mapping[type, Mapping[str, str]]
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 #: The keys that a public consumer of Listing Mirror's API is seen to use; every other key of
 #: the models is a name of ours, chosen until Listing Mirror publishes its own.
@@ -147,6 +151,8 @@ def configure_converter(
         ConfigurationError: An alias names a field the model does not have.
     """
     table = _check_aliases(aliases or {})
+    with contextlib.suppress(AttributeError):  # remembered for read_orders' DEBUG key report
+        setattr(converter, "listingmirror_aliases", table)  # noqa: B010 - not every class has it
     _hooks.register_strict_primitives(converter)
     _hooks.register_strict_sequences(converter)
     _hooks.register_decimal(converter, as_string=True)
@@ -195,6 +201,10 @@ def configure_converter(
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
 
 
+class _Converter(cattrs.Converter):
+    """A cattrs converter that can remember its alias table (cattrs' own has slots)."""
+
+
 def make_converter(
     *,
     strict: bool = False,
@@ -228,7 +238,7 @@ def make_converter(
         ConfigurationError: An alias names a field the model does not have.
     """
     converter = (
-        cattrs.Converter(forbid_extra_keys=strict)
+        _Converter(forbid_extra_keys=strict)
         if detailed
         else _hooks.FastConverter(
             forbid_extra_keys=strict,
@@ -288,6 +298,10 @@ def _optional(conv: cattrs.Converter, value: object, cls: type[T], key: str) -> 
 def read_orders(document: object, *, converter: cattrs.Converter | None = None) -> ParsedOrders:
     """Read every order of a parsed JSON document; one bad order never hides the others.
 
+    With DEBUG logging on (logger ``listingmirror_shipstation.listingmirror.json``), the
+    :func:`key_report` of every document read is logged, so the client's pages show which keys
+    Listing Mirror sends that the models ignore, and which never come.
+
     Args:
         document: A JSON array of orders, or a page ``{"count", "next", "results"}``, as
             returned by :func:`json.loads` (use ``parse_float=Decimal``) or
@@ -311,6 +325,10 @@ def read_orders(document: object, *, converter: cattrs.Converter | None = None) 
             "cannot read orders",
             errors=("expected a JSON array of orders or a page with 'results' @ $",),
         )
+    if logger.isEnabledFor(logging.DEBUG):
+        aliases = getattr(conv, "listingmirror_aliases", None)
+        report = key_report(results, aliases=aliases)
+        logger.debug("Listing Mirror keys: %s", "; ".join(report.lines()))
     orders: list[Order] = []
     errors: list[ConversionError] = []
     for index, raw in enumerate(results):

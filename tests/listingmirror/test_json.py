@@ -1,6 +1,7 @@
 """The Listing Mirror converter: lenient reading, exact writing, custom statuses kept."""
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -223,6 +224,23 @@ class TestKeyReport:
         assert report.ignored == {}
         assert "Order.order_datetime" not in report.missing
         assert "OrderItem.quantity" not in report.missing
+
+    def test_the_client_logs_the_report_at_debug(self, caplog: pytest.LogCaptureFixture) -> None:
+        """Every page the client reads is compared with the models, at DEBUG, with aliases."""
+        raw = {**TestAliases.RAW, "channel": "amazon"}
+        transport = MockTransport(
+            lambda request: json_response({"count": 1, "next": None, "results": [raw]})
+        )
+        client = lm.ListingMirrorClient(
+            "token",
+            transport=transport,
+            converter=lm.make_converter(aliases={lm.OrderItem: {"qty": "quantity"}}),
+        )
+        with caplog.at_level(logging.DEBUG, logger="listingmirror_shipstation.listingmirror"):
+            list(client.iter_orders())
+        (record,) = [r for r in caplog.records if "Listing Mirror keys" in r.getMessage()]
+        assert "ignored: Order.channel (1)" in record.getMessage()
+        assert "OrderItem.qty" not in record.getMessage()
 
     def test_the_keys_command_prints_the_report(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
