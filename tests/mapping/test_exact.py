@@ -547,6 +547,28 @@ class TestCodes:
                 [attrs.evolve(to_customstore_order(ORDER), currency_code="DOLLARS")], pages=1
             )
 
+    @given(
+        st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=80),
+        st.text(st.characters(exclude_categories=["Cs"]), max_size=60),
+    )
+    def test_a_sku_or_postal_code_is_exported_whole_or_not_at_all(
+        self, sku: str, postal: str
+    ) -> None:
+        """Read back from the export, a SKU and a postal code are the input or a rejection."""
+        item = attrs.evolve(ORDER.order_items[0], sku=sku)
+        ship_to = attrs.evolve(ORDER.ship_to, postal_code=postal)
+        order = attrs.evolve(ORDER, order_items=(item,), ship_to=ship_to)
+        result = convert_customstore_orders([order])
+        if result.rejected:
+            assert result.rejected[0].error.field in {  # type: ignore[attr-defined]
+                "items[0].sku",
+                "customer.ship_to.postal_code",
+            }
+            return
+        (parsed,) = cs.parse_orders(cs.render_orders(result.orders, pages=1)).orders
+        assert parsed.items[0].sku == cs.clean_text(sku, len(sku))
+        assert parsed.customer.ship_to.postal_code == cs.clean_text(postal, len(postal) or 1)  # type: ignore[union-attr]
+
     def test_a_long_upc_is_left_out_with_a_warning(self) -> None:
         """An EAN-13 does not fit the export's UPC (12): left out and reported, never cut."""
         item = attrs.evolve(ORDER.order_items[0], upc="4006381333931")
