@@ -24,8 +24,7 @@ money, discounts as adjustment lines, weights), then into the export's shape:
   written in grams to 0.01 g, and a positive weight is never written as zero. The export has no
   order-weight element: ShipStation sums the lines (the REST path sends the order's
   ``weight``).
-* ``CustomerCode`` is the buyer's email, else name, else the marketplace order id. ``BillTo``
-  carries the buyer's email. A ship-to name falls back to the buyer's name or the company; an
+* ``BillTo`` carries the buyer's email. A ship-to name falls back to the buyer's name or the company; an
   order with no name at all is rejected (the protocol requires one).
 
 ShipNotices come back as :class:`~listingmirror_shipstation.listingmirror.ShipmentUpdate`: status,
@@ -66,11 +65,6 @@ __all__ = [
     "to_customstore_order",
 ]
 
-_UNITS = {
-    ss.WeightUnit.POUNDS: cs.WeightUnits.POUNDS,
-    ss.WeightUnit.OUNCES: cs.WeightUnits.OUNCES,
-    ss.WeightUnit.GRAMS: cs.WeightUnits.GRAMS,
-}
 _LM_UNITS = {
     ss.WeightUnit.POUNDS: lm.WeightUnit.POUND,
     ss.WeightUnit.OUNCES: lm.WeightUnit.OUNCE,
@@ -133,8 +127,8 @@ def _weight(weight: ss.Weight | None) -> tuple[cs.WeightUnits | None, Decimal | 
 
 def _item(item: ss.OrderItem, order_id: int, index: int, warnings: list[MappingWarning]) -> cs.Item:
     units, value = _weight(item.weight)
-    upc = item.upc
-    if upc is not None and len(upc.strip()) > _MAX_UPC:
+    upc = None if item.upc is None else item.upc.strip()
+    if upc is not None and len(upc) > _MAX_UPC:
         warnings.append(
             MappingWarning(
                 order_id=order_id,
