@@ -24,8 +24,8 @@ money, discounts as adjustment lines, weights), then into the export's shape:
   written in grams to 0.01 g, and a positive weight is never written as zero. The export has no
   order-weight element: ShipStation sums the lines (the REST path sends the order's
   ``weight``).
-* ``BillTo`` carries the buyer's email. A ship-to name falls back to the buyer's name or the company; an
-  order with no name at all is rejected (the protocol requires one).
+* ``BillTo`` carries the buyer's email. A ship-to name falls back to the buyer's name or the
+  company; an order with no name at all is rejected (the protocol requires one).
 
 ShipNotices come back as :class:`~listingmirror_shipstation.listingmirror.ShipmentUpdate`: status,
 tracking number, carrier, service, ship date and items (by ``LineItemID``, else SKU; none means
