@@ -9,13 +9,14 @@ import enum
 import re
 import types
 import typing
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.fns import identity
 from cattrs.v import format_exception
 
@@ -30,6 +31,7 @@ __all__ = [
     "register_fast_optionals",
     "register_lenient_enums",
     "register_strict_primitives",
+    "register_strict_sequences",
     "structure",
     "unstructure",
 ]
@@ -135,6 +137,35 @@ def register_strict_primitives(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(bool, _structure_bool)
+
+
+def _is_homogeneous_tuple(tp: Any) -> bool:
+    args = typing.get_args(tp)
+    return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def register_strict_sequences(converter: cattrs.Converter) -> None:
+    """Make ``tuple[X, ...]`` fields refuse a string or an object where a list belongs.
+
+    cattrs would walk ``"123"`` character by character (``(1, 2, 3)``) and an object by its
+    keys. An empty string reads as an empty list (some servers send ``""`` for "none").
+    """
+
+    def factory(tp: Any) -> Callable[[Any, Any], Any]:
+        base = homogenous_tuple_structure_factory(tp, converter)
+
+        def structure_tuple(value: Any, cls: Any) -> Any:
+            if isinstance(value, str | bytes):
+                if not value:
+                    return ()
+                raise TypeError(f"expected a list, got the string {value!r}")
+            if isinstance(value, Mapping):
+                raise TypeError("expected a list, got an object")
+            return base(value, cls)
+
+        return structure_tuple
+
+    converter.register_structure_hook_factory(_is_homogeneous_tuple, factory)
 
 
 def _structure_decimal(value: object, _: type) -> Decimal:
@@ -291,9 +322,19 @@ def structure(
         raise ConversionError(f"cannot read {name}", errors=lines) from exc
 
 
+def _at_the_edge(value: datetime) -> bool:
+    """Whether a change of zone could push *value* out of datetime's range."""
+    try:
+        value + timedelta(days=1)
+        value - timedelta(days=1)
+    except OverflowError:
+        return True
+    return False
+
+
 def _unwritable_path(value: object, path: str = "$") -> str | None:
     """Return the path of the first value no wire format can hold (naive time, NaN), if any."""
-    if isinstance(value, datetime) and value.utcoffset() is None:
+    if isinstance(value, datetime) and (value.utcoffset() is None or _at_the_edge(value)):
         return path
     if isinstance(value, Decimal) and not value.is_finite():
         return path

@@ -7,6 +7,9 @@
 * Listing Mirror speaks ISO 8601; its time zone is not documented, so a value without an offset
   is read in a zone the caller chooses (UTC by default).
 * Models hold timezone-aware datetimes normalised to UTC; a naive datetime is refused.
+* A value that a zone change would push past year 1 or 9999 raises
+  :class:`~listingmirror_shipstation.errors.ValidationError` (a ``ValueError``), never
+  ``OverflowError``; the converters turn it into an error naming the field.
 """
 
 import re
@@ -52,6 +55,18 @@ def aware(instance: Any, attribute: "attrs.Attribute[Any]", value: object) -> No
         )
 
 
+def _in_zone(value: datetime, zone: tzinfo, text: object) -> datetime:
+    """*value* converted to *zone*; out of range is a ValidationError, not an OverflowError."""
+    try:
+        return value.astimezone(zone)
+    except (OverflowError, ValueError):
+        raise ValidationError(
+            "is out of the range of dates (years 1 to 9999 in every zone)",
+            field="timestamp",
+            value=text,
+        ) from None
+
+
 def _offset(text: str) -> tzinfo:
     if text == "Z":
         return UTC
@@ -82,7 +97,7 @@ def parse_pacific(text: str) -> datetime:
         int(fraction),
         tzinfo=zone,
     )
-    return local.astimezone(UTC)
+    return _in_zone(local, UTC, text)
 
 
 def format_pacific(value: datetime) -> str:
@@ -92,7 +107,7 @@ def format_pacific(value: datetime) -> str:
     """
     if value.utcoffset() is None:
         raise ValueError(f"naive datetime refused: {value!r}")
-    local = value.astimezone(PACIFIC)
+    local = _in_zone(value, PACIFIC, value)
     return f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond:06d}0"
 
 
@@ -104,7 +119,7 @@ def parse_pacific_date(text: str) -> date:
     stripped = text.strip()
     if len(stripped) == 10:  # YYYY-MM-DD
         return date.fromisoformat(stripped)
-    return parse_pacific(stripped).astimezone(PACIFIC).date()
+    return _in_zone(parse_pacific(stripped), PACIFIC, text).date()
 
 
 def format_pacific_date(value: date) -> str:
@@ -122,14 +137,14 @@ def parse_iso(text: str, naive_zone: tzinfo = UTC) -> datetime:
     parsed = datetime.fromisoformat(stripped)
     if parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=naive_zone)  # a naive wall time is given a zone, once
-    return parsed.astimezone(UTC)
+    return _in_zone(parsed, UTC, text)
 
 
 def format_iso_utc(value: datetime) -> str:
     """Write an aware datetime as ISO 8601 in UTC with a ``Z`` suffix."""
     if value.utcoffset() is None:
         raise ValueError(f"naive datetime refused: {value!r}")
-    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
+    text = _in_zone(value, UTC, value).replace(tzinfo=None).isoformat()
     return text + "Z"
 
 
@@ -186,4 +201,4 @@ def format_customstore(value: datetime) -> str:
     """Write an aware datetime as the protocol's UTC ``MM/dd/yyyy HH:mm`` (seconds dropped)."""
     if value.utcoffset() is None:
         raise ValueError(f"naive datetime refused: {value!r}")
-    return f"{value.astimezone(UTC):%m/%d/%Y %H:%M}"
+    return f"{_in_zone(value, UTC, value):%m/%d/%Y %H:%M}"

@@ -149,6 +149,20 @@ def _add_mapping_options(command: argparse.ArgumentParser) -> None:
         help="also export orders fulfilled by FBA or MCF (left out by default)",
     )
     command.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
+    command.add_argument(
+        "--inventory-source",
+        type=int,
+        action="append",
+        metavar="ID",
+        help="only orders from this fulfillment_inventory_source_id (repeat for several)",
+    )
+    command.add_argument(
+        "--unknown-fulfillment",
+        choices=["export", "reject"],
+        default="export",
+        help="orders whose fulfillment channel is missing or unknown: export them with a "
+        "warning, or reject them",
+    )
 
 
 def _parser(prog: str | None = None) -> argparse.ArgumentParser:
@@ -279,6 +293,20 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
         description="Print the bundled example, Listing Mirror orders from several channels:"
         " python -m listingmirror_shipstation example-orders > orders.json",
     )
+    keys = command(
+        "keys",
+        help="compare a saved Listing Mirror response with the models",
+        description="Print the keys a saved Listing Mirror orders response carries that the "
+        "models ignore, and the fields the models expect that never came.",
+    )
+    keys.add_argument("file", help="saved Listing Mirror orders JSON, or '-' for standard input")
+    keys.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="MODEL.KEY=FIELD",
+        help="Listing Mirror's key for a model field, e.g. Order.purchase_date=order_datetime",
+    )
     for mapped in (convert, serve, sync_orders):
         _add_mapping_options(mapped)
     return parser
@@ -328,6 +356,8 @@ def _options(args: argparse.Namespace) -> MappingOptions:
         integrations=args.integration,
         excluded_fulfillment=() if args.include_fba_mcf else DEFAULT_EXCLUDED_FULFILLMENT,
         store_id=args.store_id,
+        inventory_sources=args.inventory_source,
+        unknown_fulfillment=args.unknown_fulfillment,
     )
 
 
@@ -691,6 +721,30 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if failed and not args.allow_rejected else 0
 
 
+def _keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``keys``; return the exit status."""
+    aliases: dict[type, dict[str, str]] = {}
+    for text in args.alias:
+        model, dot, rest = text.partition(".")
+        key, equals, field = rest.partition("=")
+        cls = getattr(lm, model, None)
+        if not (dot and equals and isinstance(cls, type)):
+            print(f"error: --alias {text!r}: expected MODEL.KEY=FIELD", file=err)
+            return 2
+        aliases.setdefault(cls, {})[key] = field
+    try:
+        report = lm.key_report(_jsontext.loads(_read(args.file)), aliases=aliases)
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=err)
+        return 2
+    except (ConversionError, ConfigurationError) as exc:
+        print(f"error: {args.file}: {exc}", file=err)
+        return 2
+    for line in report.lines():
+        print(line, file=out)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
     """Run the command line with *argv* (``sys.argv[1:]`` when ``None``); return the status.
 
@@ -734,4 +788,6 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _check(args, err)
     if args.command == "example-orders":
         return _example_orders(out)
+    if args.command == "keys":
+        return _keys(args, out, err)
     return 2  # argparse already refuses unknown commands; kept for type checkers

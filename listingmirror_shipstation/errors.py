@@ -26,6 +26,8 @@ value names the field and the value (secrets are never part of a message)::
         ├── MissingShippingAddressError   the order has no usable shipping address
         ├── ExcludedFulfillmentError      FBA/MCF (or another excluded channel): filtered
         ├── IntegrationNotSelectedError   the order's integration is not chosen: filtered
+        ├── InventorySourceNotSelectedError   not from an allowed inventory source: filtered
+        ├── UnknownFulfillmentError       strict channels: the channel is missing or unknown
         ├── UnmappedStatusError           strict status map: the status has no mapping
         └── InvalidOrderError             a field cannot be written (too long, no items, ...)
 
@@ -53,6 +55,7 @@ __all__ = [
     "ExcludedFulfillmentError",
     "IntegrationNotSelectedError",
     "InvalidOrderError",
+    "InventorySourceNotSelectedError",
     "ListingMirrorShipStationError",
     "MappingError",
     "MissingShippingAddressError",
@@ -64,6 +67,7 @@ __all__ = [
     "ResponseTooLargeError",
     "ServerError",
     "TransportError",
+    "UnknownFulfillmentError",
     "UnmappedStatusError",
     "UnsafeURLError",
     "UnsafeXMLError",
@@ -454,6 +458,19 @@ class IntegrationNotSelectedError(MappingError):
 
     reason: ClassVar[str] = "integration_not_selected"
     filtered: ClassVar[bool] = True
+
+
+class InventorySourceNotSelectedError(MappingError):
+    """The order does not ship from an inventory source of the allow-list."""
+
+    reason: ClassVar[str] = "inventory_source_not_selected"
+    filtered: ClassVar[bool] = True
+
+
+class UnknownFulfillmentError(MappingError):
+    """Strict fulfillment channels: the order's channel is missing or not a known spelling."""
+
+    reason: ClassVar[str] = "unknown_fulfillment_channel"
 
 
 class UnmappedStatusError(MappingError):

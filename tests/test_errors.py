@@ -18,6 +18,8 @@ SAMPLES: list[Exception] = [
     errors.MissingShippingAddressError("has no shipping address", order_id=2),
     errors.ExcludedFulfillmentError("fulfilled by FBA", order_id=3),
     errors.IntegrationNotSelectedError("integration 9 is not selected", order_id=4),
+    errors.InventorySourceNotSelectedError("inventory source 3 is not selected", order_id=4),
+    errors.UnknownFulfillmentError("fulfillment channel 'xyz' is not known", order_id=4),
     errors.UnmappedStatusError("status 'X' has no mapping", order_id=5, status="X"),
     errors.InvalidOrderError("too long", order_id=6, field="market_order_id", value="y"),
     errors.XMLError("not well-formed XML: no element found"),
@@ -93,6 +95,7 @@ def test_rejection_reasons_are_stable_codes() -> None:
     assert {c.__name__ for c in mapping_errors if c.filtered} == {
         "ExcludedFulfillmentError",
         "IntegrationNotSelectedError",
+        "InventorySourceNotSelectedError",
     }
 
 

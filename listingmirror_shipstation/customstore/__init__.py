@@ -23,7 +23,15 @@ from .models import (
     WeightUnits,
 )
 from .snapshots import MemorySnapshotStore, Snapshot, SnapshotStore, SQLiteSnapshotStore
-from .validate import LIMITS, MAX_MONEY, MAX_OPTIONS, MAX_QUANTITY, clean_text, validate_order
+from .validate import (
+    CODES,
+    LIMITS,
+    MAX_MONEY,
+    MAX_OPTIONS,
+    MAX_QUANTITY,
+    clean_text,
+    validate_order,
+)
 from .xml import (
     DEFAULT_MAX_BYTES,
     iter_render_orders,
@@ -35,6 +43,7 @@ from .xml import (
 )
 
 __all__ = [
+    "CODES",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_SNAPSHOT_TTL",
     "LIMITS",

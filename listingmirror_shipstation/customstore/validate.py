@@ -1,19 +1,30 @@
 """Checks on what the Custom Store export writes: the protocol's limits, named by field.
 
 Models accept whatever a document carries; these hold what *we* write to the limits the
-protocol documents (the tightest one where ShipStation's documents disagree).
+protocol documents (the tightest one where ShipStation's documents disagree). Free text over a
+limit is cut when written; a code (:data:`CODES`) is never cut: over its limit it is refused.
 """
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
+from .._codes import ALPHA2
 from .._values import Unrecognized
 from ..errors import ValidationError
-from .models import Order
+from .models import Address, Order
 
-__all__ = ["LIMITS", "MAX_MONEY", "MAX_OPTIONS", "MAX_QUANTITY", "clean_text", "validate_order"]
+__all__ = [
+    "CODES",
+    "LIMITS",
+    "MAX_MONEY",
+    "MAX_OPTIONS",
+    "MAX_QUANTITY",
+    "clean_text",
+    "validate_order",
+]
 
 #: Options written per item (the documented maximum).
 MAX_OPTIONS: Final = 10
@@ -58,6 +69,25 @@ LIMITS: Final[Mapping[str, int]] = {
     "OptionValue": 100,
 }
 
+#: Elements whose text is a code or an identifier, never cut. Cutting one would turn it into
+#: another (``AUT`` into ``AU``, a SKU into a different SKU), so over its limit it is refused.
+CODES: Final = frozenset(
+    {
+        "OrderID",
+        "OrderNumber",
+        "CurrencyCode",
+        "CustomerCode",
+        "PostalCode",
+        "Country",
+        "State",
+        "Phone",
+        "Email",
+        "LineItemID",
+        "SKU",
+        "UPC",
+    }
+)
+
 _FORBIDDEN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -80,18 +110,69 @@ def _check_money(value: Decimal | None, field: str) -> None:
         )
 
 
+def _check_code(value: str | None, element: str, field: str) -> None:
+    if value is None:
+        return
+    cleaned = clean_text(value, len(value))
+    if cleaned is not None and len(cleaned) > LIMITS[element]:
+        raise ValidationError(
+            f"is a code, never cut: at most {LIMITS[element]} characters", field=field, value=value
+        )
+
+
+def _check_address(address: Address | None, where: str) -> None:
+    if address is None:
+        return
+    for element, attribute in (
+        ("PostalCode", "postal_code"),
+        ("Country", "country"),
+        ("State", "state"),
+        ("Phone", "phone"),
+        ("Email", "email"),
+    ):
+        _check_code(getattr(address, attribute), element, f"{where}.{attribute}")
+    country = address.country
+    if country is not None and clean_text(country, 2) is not None and country not in ALPHA2:
+        raise ValidationError(
+            "must be an ISO 3166-1 alpha-2 code", field=f"{where}.country", value=country
+        )
+
+
+def _check_instant(value: datetime, field: str) -> None:
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValidationError(
+            "is out of the range a date can be written in", field=field, value=value
+        ) from None
+
+
 def validate_order(order: Order) -> None:
     """Check that *order* can be written to the export.
 
     Raises:
         ValidationError: An empty order number or status (after cleaning), money or a weight
-            outside decimal(9,2), a quantity outside 1..99999, or a weight unit the protocol
-            does not know; the error names the field and the value.
+            outside decimal(9,2), a quantity outside 1..99999, a weight unit the protocol does
+            not know, a code
+            (:data:`~listingmirror_shipstation.customstore.validate.CODES`) over its limit, a
+            country that is not ISO alpha-2, an adjustment line with a positive price, or a
+            date that cannot be written; the error names the field and the value.
     """
     for field in ("order_number", "order_status"):
         value = getattr(order, field)
         if not clean_text(value, LIMITS["OrderNumber"]):
             raise ValidationError("must not be empty", field=field, value=value)
+    for element, field in (
+        ("OrderID", "order_id"),
+        ("OrderNumber", "order_number"),
+        ("CurrencyCode", "currency_code"),
+    ):
+        _check_code(getattr(order, field), element, field)
+    _check_code(order.customer.customer_code, "CustomerCode", "customer.customer_code")
+    _check_address(order.customer.bill_to, "customer.bill_to")
+    _check_address(order.customer.ship_to, "customer.ship_to")
+    _check_instant(order.order_date, "order_date")
+    _check_instant(order.last_modified, "last_modified")
     for field in ("order_total", "tax_amount", "shipping_amount"):
         _check_money(getattr(order, field), field)
     for index, item in enumerate(order.items):
@@ -101,6 +182,15 @@ def validate_order(order: Order) -> None:
                 f"must be 1 to {MAX_QUANTITY}", field=f"{where}.quantity", value=item.quantity
             )
         _check_money(item.unit_price, f"{where}.unit_price")
+        if item.adjustment and item.unit_price > 0:
+            raise ValidationError(
+                "must not be positive on an adjustment line (the protocol's rule)",
+                field=f"{where}.unit_price",
+                value=item.unit_price,
+            )
+        _check_code(item.sku, "SKU", f"{where}.sku")
+        _check_code(item.line_item_id, "LineItemID", f"{where}.line_item_id")
+        _check_code(item.upc, "UPC", f"{where}.upc")
         _check_money(item.weight, f"{where}.weight")
         if isinstance(item.weight_units, Unrecognized):
             raise ValidationError(

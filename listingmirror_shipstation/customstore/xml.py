@@ -8,10 +8,15 @@ UTF-8:
   ``]]]]><![CDATA[>``; with ``cdata=False`` it is escaped (``&``, ``<``, ``>``) instead;
 * characters XML 1.0 forbids (C0 controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF) are
   removed, and line ends are written as LF (an XML parser turns CR and CR LF into LF anyway);
-* text is cut **by characters** to the limits in
+* free text is cut **by characters** to the limits in
   :data:`~listingmirror_shipstation.customstore.validate.LIMITS` (the tightest documented limit
-  where ShipStation's documents disagree), at most ``MAX_OPTIONS`` (10) options per item;
-* dates are UTC ``MM/dd/yyyy HH:mm``; money and weights have two decimals (half-up).
+  where ShipStation's documents disagree), at most ``MAX_OPTIONS`` (10) options per item; a code
+  (:data:`~listingmirror_shipstation.customstore.validate.CODES`: ids, SKU, UPC, country ...)
+  is never cut: ``validate_order`` refuses it first;
+* every ``<Item>`` has a ``<SKU>`` element, empty (``<SKU/>``) when the line has none (an
+  adjustment line), as the protocol requires;
+* dates are UTC ``MM/dd/yyyy HH:mm``; money and weights have two decimals (half-up), and a
+  positive weight is never written as zero (at least ``0.01``).
 
 :func:`~listingmirror_shipstation.customstore.normalise` applies exactly these rules to an
 order, so that ``parse_orders(render_orders([o], pages=1)).orders == (normalise(o),)`` for every
@@ -85,6 +90,14 @@ def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def _weight(value: Decimal | None) -> Decimal | None:
+    """Two decimals, half-up; a positive weight never becomes zero."""
+    rounded = _money(value)
+    if value is not None and value > 0 and rounded == 0:
+        return _CENT
+    return rounded
+
+
 def _address(address: Address | None, *, email: bool) -> Address | None:
     if address is None:
         return None
@@ -108,7 +121,7 @@ def _item(item: Item) -> Item:
         sku=clean_text(item.sku, LIMITS["SKU"]),
         name=clean_text(item.name, LIMITS["ItemName"]),
         image_url=clean_text(item.image_url, LIMITS["ImageUrl"]),
-        weight=_money(item.weight),
+        weight=_weight(item.weight),
         weight_units=item.weight_units,
         quantity=item.quantity,
         unit_price=item.unit_price.quantize(_CENT, rounding=ROUND_HALF_UP),
@@ -119,7 +132,7 @@ def _item(item: Item) -> Item:
             Option(
                 name=clean_text(o.name, LIMITS["OptionName"]),
                 value=clean_text(o.value, LIMITS["OptionValue"]),
-                weight=_money(o.weight),
+                weight=_weight(o.weight),
             )
             for o in item.options[:MAX_OPTIONS]
         ),
@@ -202,6 +215,9 @@ class _Writer:
         if value is not None:
             self.parts.append(f"<{tag}>{value.quantize(_CENT, rounding=ROUND_HALF_UP):f}</{tag}>")
 
+    def weight(self, tag: str, value: Decimal | None) -> None:
+        self.money(tag, _weight(value))
+
     def boolean(self, tag: str, value: bool | None) -> None:
         if value is not None:
             self.parts.append(f"<{tag}>{'true' if value else 'false'}</{tag}>")
@@ -257,10 +273,13 @@ def _render_order(order: Order, *, cdata: bool) -> bytes:
     for item in order.items:
         w.parts.append("<Item>")
         w.text("LineItemID", item.line_item_id, LIMITS["LineItemID"])
-        w.text("SKU", item.sku, LIMITS["SKU"])
+        if clean_text(item.sku, LIMITS["SKU"]) is None:
+            w.parts.append("<SKU/>")  # required on every item, empty on adjustment lines
+        else:
+            w.text("SKU", item.sku, LIMITS["SKU"])
         w.text("Name", item.name, LIMITS["ItemName"])
         w.text("ImageUrl", item.image_url, LIMITS["ImageUrl"])
-        w.money("Weight", item.weight)
+        w.weight("Weight", item.weight)
         if isinstance(item.weight_units, WeightUnits):
             w.raw("WeightUnits", item.weight_units.value)
         w.raw("Quantity", item.quantity)
@@ -274,7 +293,7 @@ def _render_order(order: Order, *, cdata: bool) -> bytes:
                 w.parts.append("<Option>")
                 w.text("Name", option.name, LIMITS["OptionName"])
                 w.text("Value", option.value, LIMITS["OptionValue"])
-                w.money("Weight", option.weight)
+                w.weight("Weight", option.weight)
                 w.parts.append("</Option>")
             w.parts.append("</Options>")
         w.parts.append("</Item>")

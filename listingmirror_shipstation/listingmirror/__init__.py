@@ -5,9 +5,11 @@ from . import client, json
 from .client import DEFAULT_BASE_URL, ListingMirrorClient, OrderSnapshot, Page, UnreadableOrder
 from .json import (
     CONFIRMED_KEYS,
+    KeyReport,
     ParsedOrders,
     configure_converter,
     dumps,
+    key_report,
     loads,
     make_converter,
     read_orders,
@@ -35,6 +37,7 @@ __all__ = [
     "FulfillmentChannel",
     "InventoryLevel",
     "ItemOption",
+    "KeyReport",
     "ListingMirrorClient",
     "Order",
     "OrderItem",
@@ -51,6 +54,7 @@ __all__ = [
     "configure_converter",
     "dumps",
     "json",
+    "key_report",
     "loads",
     "make_converter",
     "read_orders",

@@ -448,18 +448,20 @@ class ListingMirrorClient:
     def _order_page(self, url: str) -> Page[Order]:
         answer = self._send("GET", url, idempotent=True)
         if isinstance(answer, Mapping) and isinstance(answer.get("results"), list):
-            head = lm_json.read_orders({**answer, "results": []}, converter=self.converter)
+            head = lm_json._read_orders({**answer, "results": []}, self.converter, log_keys=False)
             results: list[Any] = answer["results"]
         else:
-            head = lm_json.read_orders(answer, converter=self.converter)  # an array, or raises
+            # An array, or raises.
+            head = lm_json._read_orders(answer, self.converter, log_keys=False)
             results = list(answer)
+        lm_json._log_key_report(results, self.converter)  # once a page, at DEBUG
         orders: list[Order] = []
         unreadable: list[UnreadableOrder] = []
         for index, raw in enumerate(results):
             # One order at a time: whatever one order raises (a bad value, a date out of
             # range) makes that order unreadable, never the page.
             try:
-                parsed = lm_json.read_orders([raw], converter=self.converter)
+                parsed = lm_json._read_orders([raw], self.converter, log_keys=False)
                 problems = parsed.errors
             except Exception as exc:
                 problems = (

@@ -7,33 +7,48 @@
   told otherwise, since Listing Mirror does not document its zone). They are written in UTC.
 * Unknown keys are ignored (refused with ``strict=True``); unknown enum spellings are kept as
   :class:`~listingmirror_shipstation.Unrecognized`; common weight-unit spellings (``lbs``,
-  ``GR``, ``kilograms`` ...) are read as :class:`~.models.WeightUnit` members.
+  ``GR``, ``kilograms`` ...) are read as :class:`~.models.WeightUnit` members, and fulfillment
+  channels by :meth:`~.models.FulfillmentChannel.read` (``AFN``, ``Merchant`` ...).
+* Many key names are ours (Listing Mirror publishes no schema): ``aliases`` maps the names
+  Listing Mirror really sends onto the model, and :func:`key_report` shows which keys a
+  document carries that the model ignores, and which the model expects that never came.
 """
 
+import contextlib
 import enum
-from collections.abc import Mapping, Sequence
+import logging
+import typing
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .. import _hooks, _jsontext, _time
-from ..errors import ConversionError
-from .models import InventoryLevel, Order, OrderItem, Product, WeightUnit
+from ..errors import ConfigurationError, ConversionError
+from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Product, WeightUnit
 
 __all__ = [
     "CONFIRMED_KEYS",
+    "KeyReport",
     "ParsedOrders",
     "configure_converter",
     "dumps",
+    "key_report",
     "loads",
     "make_converter",
     "read_orders",
 ]
 
+# An alias table: for a model class, Listing Mirror's real key -> the model's attribute name,
+# e.g. ``{Order: {"purchase_date": "order_datetime"}}``.
+Aliases = Mapping[type, Mapping[str, str]]
+
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 #: The keys that a public consumer of Listing Mirror's API is seen to use; every other key of
 #: the models is a name of ours, chosen until Listing Mirror publishes its own.
@@ -97,12 +112,49 @@ _WEIGHT_ALIASES: Final[Mapping[str, WeightUnit]] = {
 def _alias(enum_cls: type[enum.Enum], value: str) -> enum.Enum | None:
     if enum_cls is WeightUnit:
         return _WEIGHT_ALIASES.get(value.strip().lower())
+    if enum_cls is FulfillmentChannel:
+        return FulfillmentChannel.read(value)
     return None
 
 
-def configure_converter(converter: cattrs.Converter, *, naive_zone: tzinfo = UTC) -> None:
-    """Teach *converter* Listing Mirror's JSON (see the module docstring for the rules)."""
+def _check_aliases(aliases: Aliases) -> dict[type, dict[str, str]]:
+    checked: dict[type, dict[str, str]] = {}
+    for cls, table in aliases.items():
+        if not (isinstance(cls, type) and attrs.has(cls)):
+            raise ConfigurationError(f"aliases: {cls!r} is not a model class")
+        names = {a.name for a in attrs.fields(cls)}
+        for key, name in table.items():
+            if name not in names:
+                raise ConfigurationError(
+                    f"aliases: {cls.__name__} has no field {name!r} (for key {key!r})"
+                )
+        if len(set(table.values())) != len(table):
+            raise ConfigurationError(f"aliases: two keys of {cls.__name__} name the same field")
+        checked[cls] = dict(table)
+    return checked
+
+
+def configure_converter(
+    converter: cattrs.Converter, *, naive_zone: tzinfo = UTC, aliases: Aliases | None = None
+) -> None:
+    """Teach *converter* Listing Mirror's JSON (see the module docstring for the rules).
+
+    Args:
+        converter: The converter to configure.
+        naive_zone: Zone of timestamps that carry no offset.
+        aliases: Listing Mirror's real key names for model fields, by model class
+            (``{Order: {"purchase_date": "order_datetime"}}``): such a key is read into the
+            field (the model's own name is still read when the alias is absent) and the field
+            is written under it.
+
+    Raises:
+        ConfigurationError: An alias names a field the model does not have.
+    """
+    table = _check_aliases(aliases or {})
+    with contextlib.suppress(AttributeError):  # remembered for read_orders' DEBUG key report
+        setattr(converter, "listingmirror_aliases", table)  # noqa: B010 - not every class has it
     _hooks.register_strict_primitives(converter)
+    _hooks.register_strict_sequences(converter)
     _hooks.register_decimal(converter, as_string=True)
     _hooks.register_fast_optionals(converter)
     _hooks.register_lenient_enums(converter, aliases=_alias)
@@ -121,18 +173,57 @@ def configure_converter(converter: cattrs.Converter, *, naive_zone: tzinfo = UTC
     converter.register_unstructure_hook(datetime, _time.format_iso_utc)
     converter.register_structure_hook(date, structure_date)
     converter.register_unstructure_hook(date, date.isoformat)
-    converter.register_structure_hook_factory(
-        attrs.has, lambda cls: make_dict_structure_fn(cls, converter)
-    )
-    converter.register_unstructure_hook_factory(
-        attrs.has, lambda cls: make_dict_unstructure_fn(cls, converter)
-    )
+
+    def structure_factory(cls: Any) -> Any:
+        base = make_dict_structure_fn(cls, converter)
+        renames = table.get(cls)
+        if not renames:
+            return base
+
+        def structure_aliased(value: Any, tp: Any) -> Any:
+            if isinstance(value, Mapping):
+                value = dict(value)
+                for key, name in renames.items():
+                    if key in value:
+                        raw = value.pop(key)
+                        value.setdefault(name, raw)
+            return base(value, tp)
+
+        return structure_aliased
+
+    def unstructure_factory(cls: Any) -> Any:
+        overrides: dict[str, Any] = {  # dict[str, Any]: mypy --strict, as in shipstation.json
+            name: override(rename=key) for key, name in table.get(cls, {}).items()
+        }
+        return make_dict_unstructure_fn(cls, converter, **overrides)
+
+    converter.register_structure_hook_factory(attrs.has, structure_factory)
+    converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+
+
+class _Converter(cattrs.Converter):
+    """A cattrs converter that can remember its alias table (cattrs' own has slots)."""
 
 
 def make_converter(
-    *, strict: bool = False, naive_zone: tzinfo = UTC, detailed: bool = True
+    *,
+    strict: bool = False,
+    naive_zone: tzinfo = UTC,
+    detailed: bool = True,
+    aliases: Aliases | None = None,
 ) -> cattrs.Converter:
     """Return a new converter for Listing Mirror JSON.
+
+    Give it to :class:`~listingmirror_shipstation.listingmirror.ListingMirrorClient`
+    (``converter=``), :func:`loads` or :func:`read_orders` to read with your aliases.
+
+    >>> from listingmirror_shipstation import listingmirror as lm
+    >>> converter = lm.make_converter(aliases={lm.Order: {"purchase_date": "order_datetime"}})
+    >>> order = lm.loads(
+    ...     '{"order_id": 1, "market_order_id": "A", "order_status": "Paid",'
+    ...     ' "purchase_date": "2026-11-20T10:00:00Z"}', lm.Order, converter=converter)
+    >>> order.order_datetime.isoformat()
+    '2026-11-20T10:00:00+00:00'
 
     Args:
         strict: Refuse unknown keys instead of ignoring them (for golden-file tests).
@@ -140,15 +231,21 @@ def make_converter(
         detailed: Collect every error with its path (cattrs' detailed validation). With
             ``False`` the converter is faster, and this library's ``loads``/``read_orders``
             still explain a failure in full by re-reading with a detailed twin.
+        aliases: Listing Mirror's real key names for model fields, by model class
+            (``{Order: {"purchase_date": "order_datetime"}}``), read and written.
+
+    Raises:
+        ConfigurationError: An alias names a field the model does not have.
     """
     converter = (
-        cattrs.Converter(forbid_extra_keys=strict)
+        _Converter(forbid_extra_keys=strict)
         if detailed
         else _hooks.FastConverter(
-            forbid_extra_keys=strict, explainer=make_converter(strict=strict, naive_zone=naive_zone)
+            forbid_extra_keys=strict,
+            explainer=make_converter(strict=strict, naive_zone=naive_zone, aliases=aliases),
         )
     )
-    configure_converter(converter, naive_zone=naive_zone)
+    configure_converter(converter, naive_zone=naive_zone, aliases=aliases)
     return converter
 
 
@@ -208,6 +305,10 @@ def _optional(conv: cattrs.Converter, value: object, cls: type[T], key: str) -> 
 def read_orders(document: object, *, converter: cattrs.Converter | None = None) -> ParsedOrders:
     """Read every order of a parsed JSON document; one bad order never hides the others.
 
+    With DEBUG logging on (logger ``listingmirror_shipstation.listingmirror.json``), the
+    :func:`key_report` of every document read is logged, so the client's pages show which keys
+    Listing Mirror sends that the models ignore, and which never come.
+
     Args:
         document: A JSON array of orders, or a page ``{"count", "next", "results"}``, as
             returned by :func:`json.loads` (use ``parse_float=Decimal``) or
@@ -217,7 +318,18 @@ def read_orders(document: object, *, converter: cattrs.Converter | None = None) 
     Raises:
         ConversionError: The document is neither an array nor a page.
     """
-    conv = converter or _DEFAULT
+    return _read_orders(document, converter or _DEFAULT, log_keys=True)
+
+
+def _log_key_report(results: object, converter: cattrs.Converter) -> None:
+    """Log the :func:`key_report` of *results* at DEBUG, with *converter*'s aliases (if on)."""
+    if logger.isEnabledFor(logging.DEBUG):
+        aliases = getattr(converter, "listingmirror_aliases", None)
+        report = key_report(results, aliases=aliases)
+        logger.debug("Listing Mirror keys: %s", "; ".join(report.lines()))
+
+
+def _read_orders(document: object, conv: cattrs.Converter, *, log_keys: bool) -> ParsedOrders:
     count: int | None = None
     next_url: str | None = None
     if isinstance(document, Mapping) and "results" in document:
@@ -231,6 +343,8 @@ def read_orders(document: object, *, converter: cattrs.Converter | None = None) 
             "cannot read orders",
             errors=("expected a JSON array of orders or a page with 'results' @ $",),
         )
+    if log_keys:
+        _log_key_report(results, conv)
     orders: list[Order] = []
     errors: list[ConversionError] = []
     for index, raw in enumerate(results):
@@ -240,3 +354,99 @@ def read_orders(document: object, *, converter: cattrs.Converter | None = None) 
             lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
             errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
     return ParsedOrders(orders=tuple(orders), errors=tuple(errors), count=count, next=next_url)
+
+
+@attrs.frozen(kw_only=True)
+class KeyReport:
+    """What a Listing Mirror document carries compared with the models.
+
+    Attributes:
+        ignored: Keys received that no model field reads, as ``"Model.key"`` (sorted), with how
+            many objects carried each.
+        missing: Model fields that never came, as ``"Model.field"`` (sorted), for every model
+            of which at least one object was seen.
+        objects: How many objects of each model were seen, by model name.
+    """
+
+    ignored: Mapping[str, int]
+    missing: tuple[str, ...]
+    objects: Mapping[str, int]
+
+    def lines(self) -> list[str]:
+        """The report as lines for people (what the ``keys`` command prints)."""
+        out = [f"{name}: {count} seen" for name, count in sorted(self.objects.items())]
+        out += [f"ignored: {key} ({count})" for key, count in self.ignored.items()]
+        out += [f"missing: {key}" for key in self.missing]
+        return out
+
+
+def _nested_model(tp: Any) -> type | None:
+    """The model class inside ``M``, ``M | None`` or ``tuple[M, ...]``, if any."""
+    if isinstance(tp, type) and attrs.has(tp):
+        return tp
+    for arg in typing.get_args(tp):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def key_report(document: object, cls: type = Order, *, aliases: Aliases | None = None) -> KeyReport:
+    """Compare the keys of a Listing Mirror document with the model, nested models included.
+
+    >>> from listingmirror_shipstation import listingmirror as lm
+    >>> report = lm.key_report([{"order_id": 1, "purchase_date": "2026-11-20", "order_items": []}])
+    >>> report.ignored["Order.purchase_date"]
+    1
+    >>> "Order.market_order_id" in report.missing
+    True
+
+    Args:
+        document: Parsed JSON: an object, a list of objects, or a page with ``results``.
+        cls: The model of the top-level objects
+            (:class:`~listingmirror_shipstation.listingmirror.Order` by default).
+        aliases: The alias table the converter uses; aliased keys count as read.
+    """
+    table = _check_aliases(aliases or {})
+    ignored: dict[str, int] = {}
+    seen_fields: dict[type, set[str]] = {}
+    objects: dict[type, int] = {}
+
+    def visit(value: object, model: type) -> None:
+        if not isinstance(value, Mapping):
+            return
+        objects[model] = objects.get(model, 0) + 1
+        fields = {a.name: a for a in attrs.fields(model)}
+        renames = table.get(model, {})
+        seen = seen_fields.setdefault(model, set())
+        for raw_key, item in value.items():
+            key = str(raw_key)
+            name = renames.get(key, key)
+            attribute = fields.get(name)
+            if attribute is None:
+                label = f"{model.__name__}.{key}"
+                ignored[label] = ignored.get(label, 0) + 1
+                continue
+            seen.add(name)
+            nested = _nested_model(attribute.type)
+            if nested is None:
+                continue
+            children: Iterable[object] = item if isinstance(item, list | tuple) else (item,)
+            for child in children:
+                visit(child, nested)
+
+    if isinstance(document, Mapping) and "results" in document:
+        document = document["results"]
+    for item in document if isinstance(document, list | tuple) else (document,):
+        visit(item, cls)
+    missing = sorted(
+        f"{model.__name__}.{a.name}"
+        for model in objects
+        for a in attrs.fields(model)
+        if a.name not in seen_fields.get(model, set())
+    )
+    return KeyReport(
+        ignored=dict(sorted(ignored.items())),
+        missing=tuple(missing),
+        objects={model.__name__: count for model, count in objects.items()},
+    )

@@ -70,7 +70,11 @@ class OrderStatus(enum.Enum):
 
 
 class FulfillmentChannel(enum.Enum):
-    """Who fulfils an order (Listing Mirror's inventory sources). Values are ours."""
+    """Who fulfils an order (Listing Mirror's inventory sources). Values are ours.
+
+    :meth:`read` knows the spellings marketplaces use (``AFN``, ``Amazon``, ``MFN``,
+    ``Merchant`` ...), in any case and with surrounding space.
+    """
 
     #: Merchant-fulfilled: the merchant ships it (this is what ShipStation is for).
     MERCHANT = "MF"
@@ -90,6 +94,80 @@ class FulfillmentChannel(enum.Enum):
     FLOWSPACE = "Flowspace"
     #: Routed to a Shopify location.
     SHOPIFY = "Shopify"
+
+    @classmethod
+    def read(
+        cls, text: "str | FulfillmentChannel | Unrecognized | None"
+    ) -> "FulfillmentChannel | None":
+        """Return the channel *text* means, or ``None`` when it is missing or not known.
+
+        Case, surrounding space, ``_`` and ``-`` do not matter; marketplace spellings are
+        known: Amazon's ``AFN``/``Amazon``/``AMAZON_NA`` (FBA), ``MFN``/``Merchant``/``DEFAULT``/
+        ``FBM`` (merchant), ``Multi-Channel``/``Amazon MCF`` (MCF), ``Walmart Fulfillment
+        Services`` (WFS), and the member names and values.
+
+        >>> from listingmirror_shipstation.listingmirror import FulfillmentChannel
+        >>> FulfillmentChannel.read(" afn "), FulfillmentChannel.read("Merchant")
+        (<FulfillmentChannel.FBA: 'FBA'>, <FulfillmentChannel.MERCHANT: 'MF'>)
+        """
+        if text is None or isinstance(text, FulfillmentChannel):
+            return text
+        raw = text.raw if isinstance(text, Unrecognized) else text
+        if not isinstance(raw, str):
+            return None
+        return _CHANNEL_SPELLINGS.get(
+            " ".join(raw.lower().replace("_", " ").replace("-", " ").split())
+        )
+
+
+_CHANNEL_SPELLINGS: dict[str, FulfillmentChannel] = {
+    **{member.value.lower(): member for member in FulfillmentChannel},
+    **{member.name.lower().replace("_", " "): member for member in FulfillmentChannel},
+    **dict.fromkeys(
+        (
+            "mfn",
+            "merchant",
+            "merchant fulfilled",
+            "merchant fulfillment",
+            "fulfilled by merchant",
+            "fbm",
+            "default",
+            "seller",
+            "seller fulfilled",
+            "self fulfilled",
+        ),
+        FulfillmentChannel.MERCHANT,
+    ),
+    **dict.fromkeys(
+        (
+            "afn",
+            "amazon",
+            "amazon fulfilled",
+            "fulfilled by amazon",
+            "fulfillment by amazon",
+            "amazon na",
+            "amazon eu",
+            "amazon fe",
+            "amazon in",
+        ),
+        FulfillmentChannel.FBA,
+    ),
+    **dict.fromkeys(
+        (
+            "multi channel",
+            "multichannel",
+            "multi channel fulfillment",
+            "multichannel fulfillment",
+            "amazon mcf",
+            "fba mcf",
+            "amazon multi channel fulfillment",
+        ),
+        FulfillmentChannel.MCF,
+    ),
+    **dict.fromkeys(("walmart fulfillment services", "walmart fulfilled"), FulfillmentChannel.WFS),
+    "deliverr": FulfillmentChannel.DELIVERR,
+    "ship network": FulfillmentChannel.SHIPNETWORK,
+}
 
 
 class WeightUnit(enum.Enum):
@@ -227,8 +305,11 @@ class Order:
         order_items: The lines (confirmed).
         integration_name: The integration's display name, e.g. ``"Amazon US"`` (ours).
         marketplace: The sales channel, e.g. ``"Amazon"``, ``"eBay"`` (ours).
-        fulfillment_channel: Who fulfils it; ``None`` when unknown (treated as
-            merchant-fulfilled) (ours).
+        fulfillment_channel: Who fulfils it; ``None`` when Listing Mirror does not say (what
+            that means is :attr:`MappingOptions.unknown_fulfillment
+            <listingmirror_shipstation.mapping.MappingOptions.unknown_fulfillment>`) (ours).
+        fulfillment_inventory_source_id: The Listing Mirror inventory source the order ships
+            from (the name of the ``orders/`` query parameter; as an order key, ours).
         buyer_name: Buyer's name (ours).
         buyer_email: Buyer's email (ours).
         buyer_phone: Buyer's phone (ours).
@@ -259,6 +340,7 @@ class Order:
     integration_name: str | None = None
     marketplace: str | None = None
     fulfillment_channel: FulfillmentChannel | Unrecognized | None = None
+    fulfillment_inventory_source_id: int | None = None
     buyer_name: str | None = None
     buyer_email: str | None = None
     buyer_phone: str | None = None

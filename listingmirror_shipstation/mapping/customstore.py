@@ -13,10 +13,19 @@ money, discounts as adjustment lines, weights), then into the export's shape:
   maintain in ShipStation.
 * ``LastModified`` is ``last_modified``, else the order date.
 * HTML entities in notes, the gift message, item names and option names and values are decoded
-  (``&amp;`` → ``&``), or they would show literally on packing slips.
-* ``CustomerCode`` is the buyer's email, else name, else the marketplace order id. ``BillTo``
-  carries the buyer's email. A ship-to name falls back to the buyer's name or the company; an
-  order with no name at all is rejected (the protocol requires one).
+  once, by the shared mapping (``&amp;`` → ``&``), so both paths carry the same text.
+* Codes are never cut: countries are ISO alpha-2 (converted by the shared mapping), the
+  currency is ISO 4217, and a SKU, line id, postal code, phone or email over the protocol's limit
+  rejects the order (:func:`~listingmirror_shipstation.customstore.validate_order`). A UPC over
+  12 characters (an EAN-13, say) is left out with a ``code_left_out`` warning. ``CustomerCode``
+  is the first of email, buyer name and marketplace order id that fits 50 characters.
+* Weights are written in the unit that keeps them exact to the protocol's two decimals: the
+  line's own unit, else ounces (from pounds), else grams; a weight that is exact in none is
+  written in grams to 0.01 g, and a positive weight is never written as zero. The export has no
+  order-weight element: ShipStation sums the lines (the REST path sends the order's
+  ``weight``).
+* ``BillTo`` carries the buyer's email. A ship-to name falls back to the buyer's name or the
+  company; an order with no name at all is rejected (the protocol requires one).
 
 ShipNotices come back as :class:`~listingmirror_shipstation.listingmirror.ShipmentUpdate`: status,
 tracking number, carrier, service, ship date and items (by ``LineItemID``, else SKU; none means
@@ -24,9 +33,8 @@ the whole order) — never the shipping cost nor the notes to the customer.
 """
 
 import hashlib
-import html
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from attrs import frozen
 
@@ -36,8 +44,17 @@ from ..customstore.validate import validate_order
 from ..errors import InvalidOrderError, ValidationError
 from ..listingmirror import models as lm
 from ..shipstation import models as ss
-from .orders import MappingOptions, MappingWarning, Rejection, _convert, _run_batch
+from .orders import (
+    MappingOptions,
+    MappingWarning,
+    Rejection,
+    _convert,
+    _currency,
+    _is_mapping_line,
+    _run_batch,
+)
 from .status import StatusMap
+from .weights import convert_weight
 
 __all__ = [
     "CustomStoreConversion",
@@ -48,11 +65,26 @@ __all__ = [
     "to_customstore_order",
 ]
 
-_UNITS = {
-    ss.WeightUnit.POUNDS: cs.WeightUnits.POUNDS,
-    ss.WeightUnit.OUNCES: cs.WeightUnits.OUNCES,
-    ss.WeightUnit.GRAMS: cs.WeightUnits.GRAMS,
+_LM_UNITS = {
+    ss.WeightUnit.POUNDS: lm.WeightUnit.POUND,
+    ss.WeightUnit.OUNCES: lm.WeightUnit.OUNCE,
+    ss.WeightUnit.GRAMS: lm.WeightUnit.GRAM,
 }
+#: Where a weight may go, finest last: the protocol writes two decimals.
+_FINER = {
+    lm.WeightUnit.POUND: (lm.WeightUnit.POUND, lm.WeightUnit.OUNCE, lm.WeightUnit.GRAM),
+    lm.WeightUnit.OUNCE: (lm.WeightUnit.OUNCE, lm.WeightUnit.GRAM),
+    lm.WeightUnit.GRAM: (lm.WeightUnit.GRAM,),
+}
+_CS_UNITS = {
+    lm.WeightUnit.POUND: cs.WeightUnits.POUNDS,
+    lm.WeightUnit.OUNCE: cs.WeightUnits.OUNCES,
+    lm.WeightUnit.GRAM: cs.WeightUnits.GRAMS,
+}
+_CENT = Decimal("0.01")
+#: The export's limit on codes that may be left out rather than cut.
+_MAX_UPC = 12
+_MAX_CUSTOMER_CODE = 50
 
 
 @frozen(kw_only=True)
@@ -70,10 +102,6 @@ class CustomStoreConversion:
     warnings: tuple[MappingWarning, ...] = ()
 
 
-def _decoded(text: str | None) -> str | None:
-    return None if text is None else html.unescape(text)
-
-
 def status_text(statuses: StatusMap, status: lm.OrderStatus | Unrecognized) -> str:
     """Return the ``<OrderStatus>`` text for a Listing Mirror status (one of the five names)."""
     target = statuses.to_shipstation(status)
@@ -82,28 +110,47 @@ def status_text(statuses: StatusMap, status: lm.OrderStatus | Unrecognized) -> s
 
 
 def _weight(weight: ss.Weight | None) -> tuple[cs.WeightUnits | None, Decimal | None]:
-    if weight is None or not isinstance(weight.units, ss.WeightUnit):
+    """The weight in the first unit that holds it exactly to two decimals (see above)."""
+    if weight is None or not isinstance(weight.units, ss.WeightUnit) or weight.value is None:
         return None, None
-    return _UNITS[weight.units], weight.value
+    source = _LM_UNITS[weight.units]
+    for target in _FINER[source]:
+        value = convert_weight(weight.value, source, target)
+        if value == value.quantize(_CENT):
+            return _CS_UNITS[target], value
+    grams = convert_weight(weight.value, source, lm.WeightUnit.GRAM)
+    rounded = grams.quantize(_CENT, rounding=ROUND_HALF_UP)
+    if grams > 0 and rounded == 0:
+        rounded = _CENT  # never a positive weight written as nothing
+    return cs.WeightUnits.GRAMS, rounded
 
 
-def _item(item: ss.OrderItem) -> cs.Item:
+def _item(item: ss.OrderItem, order_id: int, index: int, warnings: list[MappingWarning]) -> cs.Item:
     units, value = _weight(item.weight)
+    upc = None if item.upc is None else item.upc.strip()
+    if upc is not None and len(upc) > _MAX_UPC:
+        warnings.append(
+            MappingWarning(
+                order_id=order_id,
+                code="code_left_out",
+                message=f"items[{index}]: UPC {upc!r} is longer than {_MAX_UPC} characters; "
+                "left out of the export (a code is never cut)",
+            )
+        )
+        upc = None
     return cs.Item(
         line_item_id=item.line_item_key,
         sku=item.sku,
-        name=_decoded(item.name),
+        name=item.name,
         image_url=item.image_url,
         weight=value,
         weight_units=units,
         quantity=item.quantity or 0,
         unit_price=item.unit_price if item.unit_price is not None else Decimal(0),
-        upc=item.upc,
+        upc=upc,
         location=item.warehouse_location,
         adjustment=item.adjustment,
-        options=tuple(
-            cs.Option(name=_decoded(o.name), value=_decoded(o.value)) for o in item.options or ()
-        ),
+        options=tuple(cs.Option(name=o.name, value=o.value) for o in item.options or ()),
     )
 
 
@@ -127,7 +174,7 @@ def _ship_to_name(order: lm.Order) -> str:
 def _convert_cs(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> cs.Order:
-    result = _shape(order, _convert(order, options, warnings), options)
+    result = _shape(order, _convert(order, options, warnings), options, warnings)
     try:
         validate_order(result)
     except ValidationError as exc:  # e.g. an order number of control characters only
@@ -137,11 +184,22 @@ def _convert_cs(
     return result
 
 
-def _shape(order: lm.Order, rest: ss.Order, options: MappingOptions) -> cs.Order:
+def _customer_code(order: lm.Order) -> str | None:
+    for candidate in (order.buyer_email, order.buyer_name, order.market_order_id):
+        if candidate and candidate.strip() and len(candidate) <= _MAX_CUSTOMER_CODE:
+            return candidate
+    return None
+
+
+def _shape(
+    order: lm.Order, rest: ss.Order, options: MappingOptions, warnings: list[MappingWarning]
+) -> cs.Order:
     """Move the REST mapping's result, plus the export's own fields, into a Custom Store order."""
     ship_name = _ship_to_name(order)
     ship_to = order.ship_to or lm.Address()
     bill = order.bill_to
+    rest_ship = rest.ship_to or ss.Address()
+    rest_bill = rest.bill_to or ss.Address()
     advanced = rest.advanced_options or ss.AdvancedOptions()
     return cs.Order(
         order_id=str(order.order_id),
@@ -151,28 +209,28 @@ def _shape(order: lm.Order, rest: ss.Order, options: MappingOptions) -> cs.Order
         last_modified=order.last_modified or order.order_datetime,
         shipping_method=order.requested_shipping_method,
         payment_method=order.payment_method,
-        currency_code=order.currency,
+        currency_code=_currency(order),
         order_total=rest.amount_paid if rest.amount_paid is not None else Decimal(0),
         tax_amount=rest.tax_amount,
         shipping_amount=(rest.shipping_amount if rest.shipping_amount is not None else Decimal(0)),
-        customer_notes=_decoded(order.customer_notes),
-        internal_notes=_decoded(order.internal_notes),
+        customer_notes=rest.customer_notes,
+        internal_notes=rest.internal_notes,
         gift=rest.gift,
-        gift_message=_decoded(order.gift_message),
+        gift_message=rest.gift_message,
         custom_field1=advanced.custom_field1,
         custom_field2=advanced.custom_field2,
         custom_field3=advanced.custom_field3,
         customer=cs.Customer(
-            customer_code=order.buyer_email or order.buyer_name or order.market_order_id,
+            customer_code=_customer_code(order),
             bill_to=cs.Address(
                 name=(bill.name if bill and bill.name else None) or order.buyer_name or ship_name,
                 company=bill.company if bill else None,
                 address1=bill.street1 if bill else None,
                 address2=bill.street2 if bill else None,
                 city=bill.city if bill else None,
-                state=bill.state if bill else None,
+                state=rest_bill.state if bill else None,
                 postal_code=bill.postal_code if bill else None,
-                country=bill.country if bill else None,
+                country=rest_bill.country if bill else None,
                 phone=(bill.phone if bill and bill.phone else None) or order.buyer_phone,
                 email=order.buyer_email,
             ),
@@ -182,13 +240,16 @@ def _shape(order: lm.Order, rest: ss.Order, options: MappingOptions) -> cs.Order
                 address1=ship_to.street1,
                 address2=", ".join(p for p in (ship_to.street2, ship_to.street3) if p) or None,
                 city=ship_to.city,
-                state=ship_to.state,
+                state=rest_ship.state,
                 postal_code=ship_to.postal_code,
-                country=ship_to.country,
+                country=rest_ship.country,
                 phone=ship_to.phone or order.buyer_phone,
             ),
         ),
-        items=tuple(_item(i) for i in rest.items or ()),
+        items=tuple(
+            _item(item, order.order_id, index, warnings)
+            for index, item in enumerate(rest.items or ())
+        ),
     )
 
 
@@ -233,7 +294,9 @@ def ship_notice_to_update(
     The order is named by ``OrderID`` (Listing Mirror's ``order_id``, as this library exports
     it) and by ``OrderNumber``. Items name ``LineItemID`` when ShipStation sends it, and always
     the SKU, so a receiver can match lines by id and fall back to SKU; no items means the whole
-    order. ``shipment_id`` is :func:`ship_notice_key`, for exactly-once delivery.
+    order. Lines the mapping added to the export (discounts, coupons, gift wrap, rounding) are
+    not Listing Mirror lines and are left out. ``shipment_id`` is :func:`ship_notice_key`, for
+    exactly-once delivery.
     """
     statuses = statuses or StatusMap()
     raw_id = notice.order_id or ""
@@ -251,7 +314,7 @@ def ship_notice_to_update(
         items=tuple(
             lm.ShippedItem(quantity=i.quantity, sku=i.sku, line_item_id=i.line_item_id)
             for i in notice.items
-            if i.quantity is not None
+            if i.quantity is not None and not _is_mapping_line(i.line_item_id, i.sku)
         ),
         shipment_id=ship_notice_key(notice),
     )

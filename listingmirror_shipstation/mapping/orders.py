@@ -31,20 +31,29 @@ The rules (each one tested, most by a property):
   line id (``lineItemKey``).
 """
 
+import html
 import logging
+import re
+import types
+import typing
 from collections.abc import Callable, Iterable
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, TypeVar
+from datetime import datetime
+from decimal import ROUND_CEILING, Decimal
+from typing import Any, Final, Literal, TypeVar
 
+import attrs
 from attrs import field, frozen
 
+from .._codes import country_alpha2, region_code
 from .._values import Unrecognized
 from ..errors import (
     ExcludedFulfillmentError,
     IntegrationNotSelectedError,
     InvalidOrderError,
+    InventorySourceNotSelectedError,
     MappingError,
     MissingShippingAddressError,
+    UnknownFulfillmentError,
     ValidationError,
 )
 from ..listingmirror import models as lm
@@ -81,8 +90,25 @@ def _frozen_ids(value: Iterable[int] | None) -> frozenset[int] | None:
     return None if value is None else frozenset(value)
 
 
-def _frozen_channels(value: Iterable[lm.FulfillmentChannel]) -> frozenset[lm.FulfillmentChannel]:
-    return frozenset(value)
+def _frozen_channels(
+    value: Iterable[lm.FulfillmentChannel | str],
+) -> frozenset[lm.FulfillmentChannel]:
+    channels: set[lm.FulfillmentChannel] = set()
+    for item in value:
+        channel = lm.FulfillmentChannel.read(item)
+        if channel is None:
+            raise ValueError(f"excluded_fulfillment: not a fulfillment channel: {item!r}")
+        channels.add(channel)
+    return frozenset(channels)
+
+
+#: What an order whose fulfillment channel is missing or unknown means.
+UnknownFulfillment = Literal["export", "reject"]
+
+
+def _check_unknown_fulfillment(_: object, attribute: "attrs.Attribute[Any]", value: object) -> None:
+    if value not in ("export", "reject"):
+        raise ValueError(f"{attribute.name} must be 'export' or 'reject', got {value!r}")
 
 
 @frozen(kw_only=True)
@@ -94,7 +120,19 @@ class MappingOptions:
         integrations: ``integration_config_id`` values whose orders go to ShipStation;
             ``None`` means every integration.
         excluded_fulfillment: Fulfillment channels whose orders never go (FBA and MCF by
-            default; pass an empty set to export them).
+            default; pass an empty set to export them). Spellings are read with
+            :meth:`FulfillmentChannel.read
+            <listingmirror_shipstation.listingmirror.FulfillmentChannel.read>`.
+        unknown_fulfillment: What an order whose channel is missing or not a known spelling
+            means: ``"export"`` (default; exported as merchant-fulfilled, with a
+            ``unknown_fulfillment_channel`` warning unless an inventory-source allow-list
+            selected it) or ``"reject"`` (strict: rejected with
+            :class:`~listingmirror_shipstation.errors.UnknownFulfillmentError`).
+        inventory_sources: Allow-list of Listing Mirror inventory sources
+            (``fulfillment_inventory_source_id``) whose orders go to ShipStation; ``None``
+            means every source. With a list, an order from another source, or that names no
+            source, is filtered out
+            (:class:`~listingmirror_shipstation.errors.InventorySourceNotSelectedError`).
         store_id: ShipStation store to create orders in (``advancedOptions.storeId``).
         order_key_prefix: Prefix of the ``orderKey`` built from Listing Mirror's order id.
         price_is_line_total: Listing Mirror's ``price`` is the line total (divide by quantity);
@@ -106,6 +144,10 @@ class MappingOptions:
     excluded_fulfillment: frozenset[lm.FulfillmentChannel] = field(
         default=DEFAULT_EXCLUDED_FULFILLMENT, converter=_frozen_channels
     )
+    unknown_fulfillment: UnknownFulfillment = field(
+        default="export", validator=_check_unknown_fulfillment
+    )
+    inventory_sources: frozenset[int] | None = field(default=None, converter=_frozen_ids)
     store_id: int | None = None
     order_key_prefix: str = "lm-"
     price_is_line_total: bool = True
@@ -117,8 +159,11 @@ class MappingWarning:
 
     Attributes:
         order_id: Listing Mirror's order id.
-        code: ``"unmapped_status"`` (the fallback status was used) or ``"unknown_weight_unit"``
-            (a weight was left out).
+        code: ``"unmapped_status"`` (the fallback status was used), ``"unknown_weight_unit"``
+            (a weight was left out), ``"unknown_fulfillment_channel"`` (exported although the
+            channel is missing or unknown), ``"total_mismatch"`` (``order_total`` differs from
+            the sum of Listing Mirror's amounts; the order total is sent) or
+            ``"code_left_out"`` (an optional code that would have to be cut, e.g. a UPC).
         message: A sentence for people.
     """
 
@@ -206,7 +251,13 @@ def check_eligible(order: lm.Order, options: MappingOptions) -> None:
 
     Raises:
         IntegrationNotSelectedError: The order's integration is not one of ``integrations``.
-        ExcludedFulfillmentError: The order is fulfilled by an excluded channel.
+        ExcludedFulfillmentError: The order is fulfilled by an excluded channel (in any
+            spelling :meth:`~listingmirror_shipstation.listingmirror.FulfillmentChannel.read`
+            knows).
+        InventorySourceNotSelectedError: ``inventory_sources`` is set and the order's
+            ``fulfillment_inventory_source_id`` is not in it (or is missing).
+        UnknownFulfillmentError: ``unknown_fulfillment="reject"`` and the channel is missing
+            or unknown.
         MissingShippingAddressError: No ship-to address, or no street, city or country.
     """
     if options.integrations is not None and order.integration_config_id not in options.integrations:
@@ -214,10 +265,22 @@ def check_eligible(order: lm.Order, options: MappingOptions) -> None:
             f"integration {order.integration_config_id!r} is not selected for ShipStation",
             order_id=order.order_id,
         )
-    channel = order.fulfillment_channel
-    if isinstance(channel, lm.FulfillmentChannel) and channel in options.excluded_fulfillment:
+    channel = lm.FulfillmentChannel.read(order.fulfillment_channel)
+    if channel is not None and channel in options.excluded_fulfillment:
         raise ExcludedFulfillmentError(
             f"fulfilled by {channel.value}, which is excluded from ShipStation",
+            order_id=order.order_id,
+        )
+    source = order.fulfillment_inventory_source_id
+    if options.inventory_sources is not None and source not in options.inventory_sources:
+        raise InventorySourceNotSelectedError(
+            f"inventory source {source!r} is not selected for ShipStation",
+            order_id=order.order_id,
+        )
+    if channel is None and options.unknown_fulfillment == "reject":
+        raise UnknownFulfillmentError(
+            f"fulfillment channel {_channel_name(order.fulfillment_channel)} is missing or not "
+            "known (strict channels)",
             order_id=order.order_id,
         )
     address = order.ship_to
@@ -230,9 +293,41 @@ def check_eligible(order: lm.Order, options: MappingOptions) -> None:
         )
 
 
-def _address(address: lm.Address | None, *, name: str | None, phone: str | None) -> ss.Address:
+def _channel_name(channel: lm.FulfillmentChannel | Unrecognized | None) -> str:
+    if channel is None:
+        return "(none)"
+    return repr(channel.raw if isinstance(channel, Unrecognized) else channel.value)
+
+
+def _decoded(text: str | None) -> str | None:
+    """HTML entities decoded once (``&amp;amp;`` becomes ``&amp;``), for both paths."""
+    return None if text is None else html.unescape(text)
+
+
+def _country(address: lm.Address, where: str, order_id: int) -> str:
+    code = country_alpha2(address.country)
+    if code is None:
+        raise InvalidOrderError(
+            "is not a country we can read (ISO alpha-2, alpha-3 or an English name); a code is "
+            "never cut",
+            order_id=order_id,
+            field=f"{where}.country",
+            value=address.country,
+        )
+    return code
+
+
+def _address(
+    address: lm.Address | None,
+    *,
+    name: str | None,
+    phone: str | None,
+    where: str,
+    order_id: int,
+) -> ss.Address:
     if address is None:
         return ss.Address(name=name, phone=phone)
+    country = None if _blank(address.country) else _country(address, where, order_id)
     return ss.Address(
         name=address.name if not _blank(address.name) else name,
         company=address.company,
@@ -240,18 +335,17 @@ def _address(address: lm.Address | None, *, name: str | None, phone: str | None)
         street2=address.street2,
         street3=address.street3,
         city=address.city,
-        state=address.state,
+        state=region_code(country, address.state),
         postal_code=address.postal_code,
-        country=address.country,
+        country=country,
         phone=address.phone if not _blank(address.phone) else phone,
         residential=address.residential,
     )
 
 
-def _unit_price(item: lm.OrderItem, options: MappingOptions) -> Decimal:
-    if not options.price_is_line_total:
-        return item.price
-    return (item.price / item.quantity).quantize(_CENT, rounding=ROUND_HALF_UP)
+def _unit_price(line_total: Decimal, quantity: int) -> Decimal:
+    """The line total over the units, rounded *up* to a cent (the rounding line takes it back)."""
+    return (line_total / quantity).quantize(_CENT, rounding=ROUND_CEILING)
 
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -263,7 +357,9 @@ def _items(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> tuple[ss.OrderItem, ...]:
     lines: list[ss.OrderItem] = []
+    extras: list[ss.OrderItem] = []
     adjustments: list[ss.OrderItem] = []
+    rounding = _ZERO
     for index, item in enumerate(order.order_items):
         if item.quantity < 1:
             raise InvalidOrderError(
@@ -271,6 +367,13 @@ def _items(
                 order_id=order.order_id,
                 field=f"order_items[{index}].quantity",
                 value=item.quantity,
+            )
+        if item.price < 0:
+            raise InvalidOrderError(
+                "must not be negative (discounts go in item_discount or discounts)",
+                order_id=order.order_id,
+                field=f"order_items[{index}].price",
+                value=item.price,
             )
         weight = to_shipstation_weight(item.weight, item.weight_unit)
         if item.weight is not None and weight is None:
@@ -282,7 +385,10 @@ def _items(
                     f"{_unit_name(item.weight_unit)} left out",
                 )
             )
-        label = item.title or item.sku or f"line {index + 1}"
+        line_total = item.price if options.price_is_line_total else item.price * item.quantity
+        unit_price = _unit_price(line_total, item.quantity)
+        rounding += line_total - unit_price * item.quantity
+        label = _decoded(item.title) or item.sku or f"line {index + 1}"
         lines.append(
             ss.OrderItem(
                 line_item_key=item.line_item_id,
@@ -291,9 +397,12 @@ def _items(
                 image_url=item.image_url,
                 weight=weight,
                 quantity=item.quantity,
-                unit_price=_unit_price(item, options),
+                unit_price=unit_price,
                 warehouse_location=item.stock_location,
-                options=tuple(ss.ItemOption(name=o.name, value=o.value) for o in item.options),
+                options=tuple(
+                    ss.ItemOption(name=_decoded(o.name), value=_decoded(o.value))
+                    for o in item.options
+                ),
                 adjustment=False,
                 upc=item.upc,
             )
@@ -304,27 +413,67 @@ def _items(
                 _adjustment(f"{key}-discount", f"Discount: {label}", -abs(item.item_discount))
             )
         if item.gift_warp_price:
-            adjustments.append(
-                _adjustment(f"{key}-gift-wrap", f"Gift wrap: {label}", abs(item.gift_warp_price))
+            # A charge, not a discount: an ordinary line (adjustment lines must be negative in
+            # the Custom Store protocol), with no SKU and no weight, so the packer sees it.
+            extras.append(
+                ss.OrderItem(
+                    line_item_key=f"{key}-gift-wrap",
+                    sku=None,
+                    name=f"Gift wrap: {label}",
+                    quantity=1,
+                    unit_price=abs(item.gift_warp_price),
+                    adjustment=False,
+                )
             )
     for number, discount in enumerate(order.discounts, start=1):
-        if discount.code and discount.description:
-            name = f"Coupon {discount.code}: {discount.description}"
+        if not discount.amount:
+            continue
+        description = _decoded(discount.description)
+        if discount.code and description:
+            name = f"Coupon {discount.code}: {description}"
         elif discount.code:
             name = f"Coupon {discount.code}"
         else:
-            name = discount.description or "Discount"
+            name = description or "Discount"
         adjustments.append(
             _adjustment(f"discount-{number}", name, -abs(discount.amount), sku=discount.code)
         )
-    return (*lines, *adjustments)
+    if rounding:
+        adjustments.append(_adjustment("rounding", "Rounding of unit prices", rounding))
+    return (*lines, *extras, *adjustments)
+
+
+#: Keys of the lines the mapping adds (discounts, coupons, gift wrap, rounding, shipping
+#: discount): they name no Listing Mirror line, so shipments never report them back.
+_MAPPING_LINE_KEY: Final = re.compile(
+    r"rounding|shipping-discount|discount-[0-9]+|.+-discount|.+-gift-wrap"
+)
+
+
+def _is_mapping_line(key: str | None, sku: str | None) -> bool:
+    """Whether a shipped line is one the mapping added (coupon lines carry their code as SKU)."""
+    if key is None or not _MAPPING_LINE_KEY.fullmatch(key):
+        return False
+    return sku is None or key.startswith("discount-")
 
 
 def _adjustment(key: str, name: str, amount: Decimal, *, sku: str | None = None) -> ss.OrderItem:
-    """A non-physical line (discount, coupon, gift wrap): quantity 1, the amount as its price."""
+    """A non-physical negative line (discount, coupon, rounding): quantity 1, the amount."""
     return ss.OrderItem(
         line_item_key=key, sku=sku, name=name, quantity=1, unit_price=amount, adjustment=True
     )
+
+
+def _shipping(order: lm.Order) -> tuple[Decimal | None, Decimal]:
+    """Shipping charged less shipping discounts, never below zero, and the excess discount."""
+    charged = _sum(i.shipping_price for i in order.order_items)
+    discounted = _sum(
+        None if i.shipping_discount is None else abs(i.shipping_discount) for i in order.order_items
+    )
+    if charged is None and discounted is None:
+        return None, _ZERO
+    net = (charged or _ZERO) - (discounted or _ZERO)
+    return max(net, _ZERO), min(net, _ZERO)
 
 
 def _unit_name(unit: lm.WeightUnit | Unrecognized | None) -> str:
@@ -433,7 +582,134 @@ def _check_amounts(order: lm.Order) -> None:
         )
 
 
+def _fulfillment_warning(
+    order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
+) -> None:
+    """Report an order exported although its channel is missing or unknown."""
+    if lm.FulfillmentChannel.read(order.fulfillment_channel) is not None:
+        return
+    if options.inventory_sources is not None:
+        return  # selected by the inventory-source allow-list: its channel does not matter
+    message = (
+        f"fulfillment channel {_channel_name(order.fulfillment_channel)} is missing or not "
+        "known; exported as merchant-fulfilled (set inventory_sources, or "
+        "unknown_fulfillment='reject')"
+    )
+    warnings.append(
+        MappingWarning(order_id=order.order_id, code="unknown_fulfillment_channel", message=message)
+    )
+    # A missing channel is the common case (Listing Mirror documents no such field): quiet.
+    level = logging.DEBUG if order.fulfillment_channel is None else logging.WARNING
+    logger.log(level, "order %s: %s", order.order_id, message)
+
+
+def _currency(order: lm.Order) -> str | None:
+    """Return the order's ISO 4217 currency code (upper case), ``None`` when it has none.
+
+    Raises:
+        InvalidOrderError: The currency is not three letters (a code is never cut or guessed).
+    """
+    text = order.currency
+    if text is None or not text.strip():
+        return None
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise InvalidOrderError(
+            "must be an ISO 4217 code of three letters",
+            order_id=order.order_id,
+            field="currency",
+            value=text,
+        )
+    return code
+
+
+def _runtime_types(tp: Any) -> tuple[type, ...]:
+    """The classes a value of annotation *tp* may be (``T | None``, ``tuple[T, ...]`` ...)."""
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        return tuple(t for arg in typing.get_args(tp) for t in _runtime_types(arg))
+    if origin is tuple:
+        return (tuple,)
+    if tp is type(None):
+        return (types.NoneType,)
+    return (tp,) if isinstance(tp, type) else (object,)
+
+
+def _element_model(tp: Any) -> type | None:
+    """The model class held by a ``tuple[M, ...]`` or ``M | None`` annotation, if any."""
+    for arg in (tp, *typing.get_args(tp)):
+        if isinstance(arg, type) and attrs.has(arg):
+            return arg
+        if typing.get_origin(arg) is tuple:
+            return _element_model(typing.get_args(arg)[0])
+    return None
+
+
+_Plan = tuple[tuple[str, tuple[type, ...], bool, "type | None"], ...]
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    """Per field of *cls*: name, allowed classes, whether ``bool`` is refused, nested model."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        entries = []
+        for attribute in attrs.fields(cls):
+            allowed = _runtime_types(attribute.type)
+            no_bool = int in allowed and bool not in allowed
+            entries.append((attribute.name, allowed, no_bool, _element_model(attribute.type)))
+        plan = _PLANS[cls] = tuple(entries)
+    return plan
+
+
+def _type_error(instance: object, path: str) -> tuple[str, object] | None:
+    """The first attribute of *instance* (an attrs model) whose value does not fit its type."""
+    for name, allowed, no_bool, nested in _plan(type(instance)):
+        value = getattr(instance, name)
+        if (
+            not isinstance(value, allowed)
+            or (no_bool and isinstance(value, bool))
+            or (isinstance(value, Decimal) and not value.is_finite())
+            or (isinstance(value, datetime) and value.utcoffset() is None)
+        ):
+            return f"{path}{name}", value
+        if nested is None or value is None:
+            continue
+        if isinstance(value, tuple):
+            for index, element in enumerate(value):
+                if not isinstance(element, nested):
+                    return f"{path}{name}[{index}]", element
+                found = _type_error(element, f"{path}{name}[{index}].")
+                if found:
+                    return found
+        elif isinstance(value, nested):  # not e.g. an enum member beside Unrecognized
+            found = _type_error(value, f"{path}{name}.")
+            if found:
+                return found
+    return None
+
+
+def _check_types(order: lm.Order) -> None:
+    """Refuse a hand-built model with values of the wrong type, naming the field.
+
+    A float price or a str quantity from an untyped caller is found before any arithmetic
+    trips on it.
+    """
+    found = _type_error(order, "")
+    if found is not None:
+        field_name, value = found
+        raise InvalidOrderError(
+            f"has the wrong type ({type(value).__name__})",
+            order_id=order.order_id if isinstance(order.order_id, int) else None,
+            field=field_name,
+            value=value,
+        )
+
+
 def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]) -> ss.Order:
+    _check_types(order)
     check_eligible(order, options)
     _check_amounts(order)
     number = order.market_order_id
@@ -445,16 +721,15 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
             value=number,
         )
     status = _status(order, options, warnings)
+    _fulfillment_warning(order, options, warnings)
+    _currency(order)
     items = _items(order, options, warnings)
-    charged = _sum(i.shipping_price for i in order.order_items)
-    discounted = _sum(
-        None if i.shipping_discount is None else abs(i.shipping_discount) for i in order.order_items
-    )
-    shipping = (
-        None
-        if charged is None and discounted is None
-        else ((charged or _ZERO) - (discounted or _ZERO))
-    )
+    shipping, excess = _shipping(order)
+    if excess:
+        items = (
+            *items,
+            _adjustment("shipping-discount", "Shipping discount beyond shipping charged", excess),
+        )
     tax = _sum(
         value for i in order.order_items for value in (i.tax, i.shipping_tax, i.gift_warp_tax)
     )
@@ -463,6 +738,16 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
         + (shipping or _ZERO)
         + (tax or _ZERO)
     )
+    if order.order_total is not None and order.order_total != computed:
+        message = (
+            f"order_total {order.order_total} differs from the sum of the lines, shipping and "
+            f"tax ({computed}); {order.order_total} is sent as the amount paid"
+        )
+        warnings.append(
+            MappingWarning(order_id=order.order_id, code="total_mismatch", message=message)
+        )
+        logger.warning("order %s: %s", order.order_id, message)
+    ship_name = order.ship_to.name if order.ship_to else None
     result = ss.Order(
         order_number=number,
         order_key=order_key(order.order_id, options.order_key_prefix),
@@ -472,18 +757,26 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
         customer_email=order.buyer_email,
         bill_to=_address(
             order.bill_to,
-            name=order.buyer_name or (order.ship_to.name if order.ship_to else None),
+            name=order.buyer_name or ship_name,
             phone=order.buyer_phone,
+            where="bill_to",
+            order_id=order.order_id,
         ),
-        ship_to=_address(order.ship_to, name=order.buyer_name, phone=order.buyer_phone),
+        ship_to=_address(
+            order.ship_to,
+            name=order.buyer_name,
+            phone=order.buyer_phone,
+            where="ship_to",
+            order_id=order.order_id,
+        ),
         items=items,
         amount_paid=order.order_total if order.order_total is not None else computed,
         tax_amount=tax,
         shipping_amount=shipping,
-        customer_notes=order.customer_notes,
-        internal_notes=order.internal_notes,
+        customer_notes=_decoded(order.customer_notes),
+        internal_notes=_decoded(order.internal_notes),
         gift=order.is_gift or not _blank(order.gift_message),
-        gift_message=order.gift_message,
+        gift_message=_decoded(order.gift_message),
         payment_method=order.payment_method,
         requested_shipping_service=order.requested_shipping_method,
         weight=_total_weight(order, warnings),
@@ -551,9 +844,13 @@ def _run_batch(
     options: MappingOptions,
     convert: Callable[[lm.Order, MappingOptions, list[MappingWarning]], _T],
 ) -> tuple[tuple[_T, ...], tuple[Rejection, ...], tuple[MappingWarning, ...]]:
-    """Run *convert* over a batch: each MappingError becomes a rejection, never an exception.
+    """Run *convert* over a batch: each failure becomes a rejection, never an exception.
 
-    Warnings of a rejected order are dropped (its rejection says more); rejections are logged.
+    A MappingError is the rejection's reason; any other exception (a bug, or a model built by
+    hand that slipped past the checks) becomes an
+    :class:`~listingmirror_shipstation.errors.InvalidOrderError` chained to it, so one order
+    never sinks the batch. Warnings of a rejected order are dropped (its rejection says more);
+    rejections are logged.
     """
     converted: list[_T] = []
     rejected: list[Rejection] = []
@@ -565,7 +862,18 @@ def _run_batch(
         except MappingError as exc:
             rejected.append(Rejection(order=order, error=exc))
             level = logging.INFO if exc.filtered else logging.WARNING
-            logger.log(level, "order %s not converted: %s", order.order_id, exc)
+            logger.log(level, "order %s not converted: %s", getattr(order, "order_id", None), exc)
+        except Exception as exc:  # one bad order is one rejection, by contract
+            order_id = getattr(order, "order_id", None)
+            error = InvalidOrderError(
+                f"cannot be converted ({type(exc).__name__}: {exc})",
+                order_id=order_id if isinstance(order_id, int) else None,
+                field="order",
+                value=None,
+            )
+            error.__cause__ = exc
+            rejected.append(Rejection(order=order, error=error))
+            logger.warning("order %s not converted: %s", order_id, error, exc_info=exc)
         else:
             warnings.extend(order_warnings)
     return tuple(converted), tuple(rejected), tuple(warnings)

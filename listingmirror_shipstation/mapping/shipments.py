@@ -9,10 +9,13 @@ A voided label becomes an update with ``voided=True`` and the status the order r
 (Paid, the reverse of ``awaiting_shipment``), so the void is never silent.
 """
 
+from datetime import date, datetime
+
+from .._time import PACIFIC
 from .._values import Unrecognized
 from ..listingmirror import models as lm
 from ..shipstation import models as ss
-from .orders import order_id_from_key
+from .orders import _is_mapping_line, order_id_from_key
 from .status import StatusMap
 
 __all__ = ["fulfillment_to_update", "shipment_to_update"]
@@ -34,7 +37,8 @@ def shipment_to_update(
     The Listing Mirror order id is read back from the ``orderKey`` this library made
     (``None`` for orders made by someone else; ``market_order_id`` is always set from the
     order number). Items come from ``shipmentItems`` (request them with
-    ``includeShipmentItems``); none means the whole order.
+    ``includeShipmentItems``); none means the whole order. Lines the mapping added (discounts,
+    coupons, gift wrap, rounding) are not Listing Mirror lines and are left out.
     """
     statuses = statuses or StatusMap()
     voided = bool(shipment.voided)
@@ -42,7 +46,7 @@ def shipment_to_update(
     items = tuple(
         lm.ShippedItem(quantity=item.quantity, sku=item.sku, line_item_id=item.line_item_key)
         for item in shipment.shipment_items or ()
-        if item.quantity is not None
+        if item.quantity is not None and not _is_mapping_line(item.line_item_key, item.sku)
     )
     return lm.ShipmentUpdate(
         order_id=order_id_from_key(shipment.order_key, order_key_prefix),
@@ -56,6 +60,13 @@ def shipment_to_update(
         shipment_id=str(shipment.shipment_id),
         voided=voided,
     )
+
+
+def _day(value: date | None) -> date | None:
+    """The Pacific calendar day of a ship date that may carry a time of day."""
+    if isinstance(value, datetime):
+        return value.astimezone(PACIFIC).date()
+    return value
 
 
 def fulfillment_to_update(
@@ -76,7 +87,7 @@ def fulfillment_to_update(
         tracking_number=fulfillment.tracking_number,
         carrier=fulfillment.carrier_code,
         service=fulfillment.fulfillment_service_code,
-        ship_date=fulfillment.ship_date,
+        ship_date=_day(fulfillment.ship_date),
         shipment_id=f"fulfillment-{fulfillment.fulfillment_id}",
         voided=voided,
     )

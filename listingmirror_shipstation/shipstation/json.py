@@ -9,6 +9,12 @@
   :func:`dumps`); ids are ``int``.
 * Reading is lenient: unknown keys are ignored (refused with ``strict=True``), unknown enum
   spellings are kept as :class:`~listingmirror_shipstation.Unrecognized`, nulls are accepted.
+  Unknown keys are **not** kept: a read-and-write round trip drops them (model the field, or
+  keep the raw JSON, when you must pass it on).
+* A string where a list belongs is refused (``"tagIds": "123"`` is not ``(1, 2, 3)``); an
+  empty string reads as an empty list. A date-only field that arrives with a time of day
+  (``Fulfillment.ship_date``) keeps it; an id sent as a number (``Carrier.account_number``) is
+  written back as a number.
 * Writing is exact: every modelled field that is not ``None`` is written, ``False``, ``0``,
   ``""`` and empty lists included; fields left at ``None`` are omitted (no ``orderId: null``).
 """
@@ -90,9 +96,38 @@ def _structure_date(value: object, _: type) -> date:
     return _time.parse_pacific_date(value)
 
 
+def _structure_date_or_datetime(value: object, _: type) -> datetime | date | None:
+    """A date-only field that sometimes carries a time of day: keep the time when it does."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected a date string, got {value!r}")
+    if len(value.strip()) == len("2014-04-01"):
+        return _time.parse_pacific_date(value)
+    return _time.parse_pacific(value)
+
+
+def _unstructure_date_or_datetime(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return _time.format_pacific(value)
+    return _time.format_pacific_date(value)
+
+
+def _structure_str_or_int(value: object, _: type) -> str | int | None:
+    """An identifier sent as a string or a number: kept as it came, to be written back so."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected a string or an integer, got {value!r}")
+
+
 def configure_converter(converter: cattrs.Converter) -> None:
     """Teach *converter* ShipStation's JSON (see the module docstring for the rules)."""
     _hooks.register_strict_primitives(converter)
+    _hooks.register_strict_sequences(converter)
     _hooks.register_decimal(converter, as_string=False)
     _hooks.register_fast_optionals(converter)
     _hooks.register_lenient_enums(converter)
@@ -100,6 +135,10 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook(datetime, _time.format_pacific)
     converter.register_structure_hook(date, _structure_date)
     converter.register_unstructure_hook(date, _time.format_pacific_date)
+    converter.register_structure_hook(datetime | date | None, _structure_date_or_datetime)
+    converter.register_unstructure_hook(datetime | date | None, _unstructure_date_or_datetime)
+    converter.register_structure_hook(str | int | None, _structure_str_or_int)
+    converter.register_unstructure_hook(str | int | None, lambda value: value)
     converter.register_structure_hook_factory(
         attrs.has,
         lambda cls: make_dict_structure_fn(cls, converter, **_overrides(cls, omit_none=False)),

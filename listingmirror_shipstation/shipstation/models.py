@@ -337,6 +337,8 @@ class Order:
         user_id: Read-only GUID of the assigned user.
         externally_fulfilled: Read-only; e.g. Amazon FBA orders.
         externally_fulfilled_by: Read-only.
+        externally_fulfilled_by_id: Read-only id of the fulfilment provider.
+        externally_fulfilled_by_name: Read-only name of the fulfilment provider.
     """
 
     order_id: int | None = None
@@ -379,6 +381,8 @@ class Order:
     user_id: str | None = None
     externally_fulfilled: bool | None = None
     externally_fulfilled_by: str | None = None
+    externally_fulfilled_by_id: int | None = None
+    externally_fulfilled_by_name: str | None = None
 
 
 @frozen(kw_only=True)
@@ -520,6 +524,8 @@ class Fulfillment:
     """An order marked shipped without a ShipStation label (``GET /fulfillments``).
 
     Attributes:
+        ship_date: The day it shipped; a ``datetime`` (aware, UTC) when ShipStation sends a time
+            of day too (``"2020-06-24T10:32:33.6870000"``), which is kept and written back.
         fulfillment_fee: The fee charged (never sent back to Listing Mirror).
     """
 
@@ -530,7 +536,7 @@ class Fulfillment:
     customer_email: str | None = None
     tracking_number: str | None = None
     create_date: datetime | None = field(default=None, validator=aware)
-    ship_date: date | None = None
+    ship_date: datetime | date | None = field(default=None, validator=aware)
     void_date: datetime | None = field(default=None, validator=aware)
     delivery_date: datetime | None = field(default=None, validator=aware)
     carrier_code: str | None = None
@@ -597,11 +603,16 @@ class Store:
 
 @frozen(kw_only=True)
 class Carrier:
-    """A shipping carrier account connected to ShipStation."""
+    """A shipping carrier account connected to ShipStation.
+
+    Attributes:
+        account_number: As ShipStation sends it: a string, or a number (kept a number, so it is
+            written back as one).
+    """
 
     name: str | None = None
     code: str
-    account_number: str | None = None
+    account_number: str | int | None = None
     requires_funded_account: bool | None = None
     balance: Decimal | None = None
     nickname: str | None = None

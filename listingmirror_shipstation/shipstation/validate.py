@@ -4,11 +4,15 @@ Models accept whatever ShipStation sends (it sends what its docs forbid); these 
 what *we* write to ShipStation's documented limits, and name the field and the value.
 """
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Final
 
+from .. import _time
+from .._codes import ALPHA2
 from .._values import Unrecognized
 from ..errors import ValidationError
-from .models import Order, OrderStatus
+from .models import Address, Order, OrderStatus, Weight, WeightUnit
 
 __all__ = ["MAX_ORDER_NUMBER_LENGTH", "WRITABLE_STATUSES", "validate_order_for_create"]
 
@@ -28,14 +32,70 @@ WRITABLE_STATUSES: Final = frozenset(
 )
 
 
+def _check_country(address: Address | None, where: str, *, required: bool) -> None:
+    if address is None:
+        return
+    country = address.country
+    if country is None or not country.strip():
+        if required:
+            raise ValidationError(
+                "needs a two-letter country code", field=f"{where}.country", value=country
+            )
+        return
+    if country not in ALPHA2:
+        raise ValidationError(
+            "must be an ISO 3166-1 alpha-2 code (upper case, e.g. 'US')",
+            field=f"{where}.country",
+            value=country,
+        )
+
+
+def _check_weight(weight: Weight | None, where: str) -> None:
+    if weight is None:
+        return
+    if not weight.value.is_finite() or weight.value < 0:
+        raise ValidationError(
+            "must be a finite number, not negative", field=f"{where}.value", value=weight.value
+        )
+    if not isinstance(weight.units, WeightUnit):
+        raise ValidationError(
+            "must be pounds, ounces or grams", field=f"{where}.units", value=weight.units
+        )
+
+
+def _check_money(value: Decimal | None, field: str, *, negative: bool = True) -> None:
+    if value is None:
+        return
+    if not value.is_finite() or (not negative and value < 0):
+        message = "must be a finite amount" if negative else "must be a finite amount, not negative"
+        raise ValidationError(message, field=field, value=value)
+
+
+def _check_instant(value: datetime | None, field: str) -> None:
+    if value is None:
+        return
+    try:
+        _time.format_pacific(value)
+    except ValueError:
+        raise ValidationError(
+            "cannot be written in ShipStation's Pacific time (out of range)",
+            field=field,
+            value=value,
+        ) from None
+
+
 def validate_order_for_create(order: Order) -> None:
     """Check that *order* can be sent to ``createorder``/``createorders``.
+
+    What passes is always valid to send.
 
     Raises:
         ValidationError: The first problem found, naming the field (``items[2].quantity``) and
             the value: an empty or over-long ``order_number``, a status ShipStation does not
-            know, a missing ``bill_to``/``ship_to``, a ``ship_to`` without a country, or a
-            line with a quantity below 1.
+            know, a missing ``bill_to``/``ship_to``, a country that is not ISO alpha-2, no
+            items, a line with a quantity below 1, a negative price on a line that is not an
+            adjustment, a negative or non-finite amount or weight, a weight unit ShipStation
+            does not know, or a date that cannot be written in Pacific time.
     """
     if not order.order_number.strip():
         raise ValidationError("must not be empty", field="order_number", value=order.order_number)
@@ -51,16 +111,25 @@ def validate_order_for_create(order: Order) -> None:
             field="order_status",
             value=order.order_status,
         )
+    for name in ("order_date", "create_date", "modify_date", "payment_date", "ship_by_date"):
+        _check_instant(getattr(order, name), name)
     if order.bill_to is None:
         raise ValidationError("is required on create", field="bill_to", value=None)
     if order.ship_to is None:
         raise ValidationError("is required on create", field="ship_to", value=None)
-    if not (order.ship_to.country or "").strip():
-        raise ValidationError(
-            "needs a two-letter country code", field="ship_to.country", value=order.ship_to.country
-        )
-    for index, item in enumerate(order.items or ()):
+    _check_country(order.ship_to, "ship_to", required=True)
+    _check_country(order.bill_to, "bill_to", required=False)
+    if not order.items:
+        raise ValidationError("needs at least one line", field="items", value=order.items)
+    for name in ("order_total", "amount_paid", "tax_amount"):
+        _check_money(getattr(order, name), name)
+    _check_money(order.shipping_amount, "shipping_amount", negative=False)
+    _check_weight(order.weight, "weight")
+    for index, item in enumerate(order.items):
+        where = f"items[{index}]"
         if item.quantity is None or item.quantity < 1:
             raise ValidationError(
-                "must be at least 1", field=f"items[{index}].quantity", value=item.quantity
+                "must be at least 1", field=f"{where}.quantity", value=item.quantity
             )
+        _check_money(item.unit_price, f"{where}.unit_price", negative=bool(item.adjustment))
+        _check_weight(item.weight, f"{where}.weight")

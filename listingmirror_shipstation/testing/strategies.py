@@ -232,9 +232,23 @@ def _writable(order: cs.Order) -> bool:
 _cs_money: Final = st.decimals(
     min_value=Decimal("-9999999.99"), max_value=Decimal("9999999.99"), places=3
 )
+#: Codes (ids, SKU, UPC, postal code ...): any characters, within every code limit (a code
+#: over its limit is refused, never cut).
+_cs_code: Final = st.none() | st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+
+
+def _negative_adjustment(item: cs.Item) -> cs.Item:
+    if item.adjustment and item.unit_price > 0:
+        return attrs.evolve(item, unit_price=-item.unit_price)
+    return item
+
+
 _cs_item: Final = strategy_for(
     cs.Item,
     text_strategy=hostile_text,
+    line_item_id=_cs_code,
+    sku=_cs_code,
+    upc=_cs_code,
     quantity=st.integers(1, MAX_QUANTITY),
     unit_price=_cs_money,
     weight=st.none() | _cs_money,
@@ -243,14 +257,32 @@ _cs_item: Final = strategy_for(
         strategy_for(cs.Option, text_strategy=hostile_text, weight=st.none() | _cs_money),
         max_size=12,
     ).map(tuple),
+).map(_negative_adjustment)
+_cs_address: Final = strategy_for(
+    cs.Address,
+    text_strategy=hostile_text,
+    postal_code=_cs_code,
+    state=_cs_code,
+    phone=_cs_code,
+    email=_cs_code,
+    country=st.none() | st.sampled_from(["US", "CA", "DE", "AT", "AU", "GB"]),
 )
-#: Custom Store orders the export can write, with hostile text in every string field.
+#: Custom Store orders the export can write, with hostile text in every free-text field.
 customstore_orders: Final = strategy_for(
     cs.Order,
     text_strategy=hostile_text,
+    order_id=_cs_code,
+    order_number=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=50),
+    currency_code=st.none() | st.sampled_from(["USD", "EUR", "CAD"]),
     order_total=_cs_money,
     tax_amount=st.none() | _cs_money,
     shipping_amount=st.none() | _cs_money,
+    customer=strategy_for(
+        cs.Customer,
+        customer_code=_cs_code,
+        bill_to=st.none() | _cs_address,
+        ship_to=st.none() | _cs_address,
+    ),
     items=st.lists(_cs_item, max_size=3).map(tuple),
 ).filter(_writable)
 #: ShipNotices as parsed (any text).
@@ -300,6 +332,9 @@ eligible_listingmirror_orders: Final = strategy_for(
         city=_nonblank,
         country=st.sampled_from(["US", "CA", "DE"]),
     ),
+    bill_to=st.none()
+    | strategy_for(lm.Address, country=st.none() | st.sampled_from(["US", "GB", "FR"])),
+    currency=st.none() | st.sampled_from(["USD", "EUR", "CAD"]),
     discounts=st.lists(
         strategy_for(
             lm.Discount, amount=st.decimals(min_value=0, max_value=Decimal("50"), places=2)

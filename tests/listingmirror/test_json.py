@@ -1,8 +1,10 @@
 """The Listing Mirror converter: lenient reading, exact writing, custom statuses kept."""
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
@@ -11,8 +13,10 @@ from hypothesis import strategies as st
 
 from listingmirror_shipstation import Unrecognized
 from listingmirror_shipstation import listingmirror as lm
-from listingmirror_shipstation.errors import ConversionError
-from listingmirror_shipstation.testing import strategies
+from listingmirror_shipstation.cli import main
+from listingmirror_shipstation.errors import ConfigurationError, ConversionError
+from listingmirror_shipstation.testing import json_response, strategies
+from listingmirror_shipstation.transports import MockTransport
 
 MODELS = sorted(
     (getattr(lm.models, name) for name in lm.models.__all__ if attrs.has(getattr(lm.models, name))),
@@ -134,3 +138,126 @@ class TestReadOrders:
         """Every confirmed Listing Mirror key is an attribute spelled the same way."""
         for cls, keys in lm.CONFIRMED_KEYS.items():
             assert keys <= {a.name for a in attrs.fields(cls)}
+
+
+class TestAliases:
+    """Issue 10: Listing Mirror's real key names mapped onto the model without forking."""
+
+    ALIASES = {  # noqa: RUF012 - a test constant
+        lm.Order: {"purchase_date": "order_datetime", "amazon_order_id": "market_order_id"},
+        lm.OrderItem: {"qty": "quantity"},
+    }
+    RAW = {  # noqa: RUF012 - a test constant
+        "order_id": 7,
+        "amazon_order_id": "111-1",
+        "order_status": "Paid",
+        "purchase_date": "2026-11-20T10:00:00Z",
+        "order_items": [{"sku": "A", "qty": 2, "price": "3.00"}],
+    }
+
+    def test_aliased_keys_are_read_into_the_fields(self) -> None:
+        """An alias table given to make_converter reads LM's key names, nested models too."""
+        converter = lm.make_converter(aliases=self.ALIASES)
+        order = lm.loads(json.dumps(self.RAW), lm.Order, converter=converter)
+        assert order.market_order_id == "111-1"
+        assert order.order_datetime == datetime(2026, 11, 20, 10, tzinfo=UTC)
+        assert order.order_items[0].quantity == 2
+
+    def test_fast_and_strict_converters_take_aliases_too(self) -> None:
+        """detailed=False and strict=True: the aliased key is not an unknown key."""
+        for converter in (
+            lm.make_converter(aliases=self.ALIASES, detailed=False),
+            lm.make_converter(aliases=self.ALIASES, strict=True),
+        ):
+            assert lm.loads(json.dumps(self.RAW), lm.Order, converter=converter).order_id == 7
+
+    def test_aliased_fields_are_written_under_the_alias(self) -> None:
+        """Writing uses Listing Mirror's names, so a round trip is the identity."""
+        converter = lm.make_converter(aliases=self.ALIASES)
+        order = lm.loads(json.dumps(self.RAW), lm.Order, converter=converter)
+        written = json.loads(lm.dumps(order, converter=converter))
+        assert written["purchase_date"] == "2026-11-20T10:00:00Z"
+        assert "order_datetime" not in written
+        assert lm.loads(json.dumps(written), lm.Order, converter=converter) == order
+
+    def test_an_alias_to_no_field_is_a_configuration_error(self) -> None:
+        """A typo in the table fails when the converter is built, naming the field."""
+        with pytest.raises(ConfigurationError, match="order_date"):
+            lm.make_converter(aliases={lm.Order: {"purchase_date": "order_date"}})
+
+    def test_the_client_reads_with_the_aliases(self) -> None:
+        """ListingMirrorClient(converter=make_converter(aliases=...)) reads LM's real keys."""
+        transport = MockTransport(
+            lambda request: json_response({"count": 1, "next": None, "results": [self.RAW]})
+        )
+        client = lm.ListingMirrorClient(
+            "token",
+            transport=transport,
+            converter=lm.make_converter(aliases=self.ALIASES, detailed=False),
+        )
+        (order,) = client.iter_orders()
+        assert order.market_order_id == "111-1"
+
+
+class TestKeyReport:
+    def test_ignored_and_missing_keys_are_reported_at_every_depth(self) -> None:
+        """Keys the models ignore, with counts; fields that never came, per model seen."""
+        page = {
+            "count": 2,
+            "next": None,
+            "results": [
+                {**TestAliases.RAW, "channel": "amazon"},
+                {"order_id": 8, "channel": "ebay", "ship_to": {"zip": "1", "city": "X"}},
+            ],
+        }
+        report = lm.key_report(page)
+        assert report.ignored == {
+            "Address.zip": 1,
+            "Order.amazon_order_id": 1,
+            "Order.channel": 2,
+            "Order.purchase_date": 1,
+            "OrderItem.qty": 1,
+        }
+        assert "Order.market_order_id" in report.missing
+        assert "Order.order_items" not in report.missing
+        assert "OrderItem.quantity" in report.missing
+        assert "Address.city" not in report.missing
+        assert "Discount.amount" not in report.missing  # no discount was seen at all
+        assert report.objects == {"Order": 2, "OrderItem": 1, "Address": 1}
+
+    def test_aliased_keys_count_as_read(self) -> None:
+        """With the alias table, LM's names are neither ignored nor missing."""
+        report = lm.key_report([TestAliases.RAW], aliases=TestAliases.ALIASES)
+        assert report.ignored == {}
+        assert "Order.order_datetime" not in report.missing
+        assert "OrderItem.quantity" not in report.missing
+
+    def test_the_client_logs_the_report_at_debug(self, caplog: pytest.LogCaptureFixture) -> None:
+        """Every page the client reads is compared with the models, at DEBUG, with aliases."""
+        raw = {**TestAliases.RAW, "channel": "amazon"}
+        transport = MockTransport(
+            lambda request: json_response({"count": 1, "next": None, "results": [raw]})
+        )
+        client = lm.ListingMirrorClient(
+            "token",
+            transport=transport,
+            converter=lm.make_converter(aliases={lm.OrderItem: {"qty": "quantity"}}),
+        )
+        with caplog.at_level(logging.DEBUG, logger="listingmirror_shipstation.listingmirror"):
+            list(client.iter_orders())
+        (record,) = [r for r in caplog.records if "Listing Mirror keys" in r.getMessage()]
+        assert "ignored: Order.channel (1)" in record.getMessage()
+        assert "OrderItem.qty" not in record.getMessage()
+
+    def test_the_keys_command_prints_the_report(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """`keys FILE --alias Model.key=field` reads a saved response and prints the report."""
+        path = tmp_path / "response.json"
+        path.write_text(json.dumps({"results": [TestAliases.RAW]}), encoding="utf-8")
+        assert main(["keys", str(path), "--alias", "OrderItem.qty=quantity"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert "ignored: Order.purchase_date (1)" in out
+        assert "ignored: OrderItem.qty (1)" not in out
+        assert "missing: Order.market_order_id" in out
+        assert main(["keys", str(path), "--alias", "nonsense"]) == 2

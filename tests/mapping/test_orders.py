@@ -44,6 +44,7 @@ ORDER = lm.Order(
     integration_config_id=12,
     integration_name="Amazon US",
     marketplace="Amazon",
+    fulfillment_channel=lm.FulfillmentChannel.MERCHANT,
     buyer_name="Zoë Ångström",
     buyer_email="zoe@example.com",
     buyer_phone="+41 44 000 00 00",
@@ -131,7 +132,11 @@ class TestProperties:
     def test_every_sku_and_quantity_survives(self, order: lm.Order) -> None:
         """The physical lines are the Listing Mirror lines, in order, SKU and quantity intact."""
         out = to_shipstation_order(order)
-        physical = [(i.sku, i.quantity) for i in out.items or () if not i.adjustment]
+        physical = [
+            (i.sku, i.quantity)
+            for i in out.items or ()
+            if not i.adjustment and not (i.line_item_key or "").endswith("-gift-wrap")
+        ]
         assert physical == [(i.sku, i.quantity) for i in order.order_items]
 
     @given(eligible)
@@ -186,10 +191,15 @@ class TestRules:
         assert out.bill_to == ss.Address(name="Zoë Ångström", phone="+41 44 000 00 00")
 
     def test_line_total_becomes_a_rounded_unit_price(self) -> None:
-        """10.00 for 3 units is 3.33 each (half-up to cents)."""
+        """10.00 for 3 units is 3.34 each (up to cents) and a -0.02 rounding line."""
         out = to_shipstation_order(ORDER)
         assert out.items is not None
-        assert out.items[0].unit_price == Decimal("3.33")
+        assert out.items[0].unit_price == Decimal("3.34")
+        assert (out.items[-1].line_item_key, out.items[-1].unit_price) == (
+            "rounding",
+            Decimal("-0.02"),
+        )
+        assert out.items[-1].adjustment is True
 
     def test_unit_prices_when_configured(self) -> None:
         """With price_is_line_total=False the price is taken as the unit price."""

@@ -190,3 +190,51 @@ class TestReading:
         """Weight.weight_units is WeightUnits on the wire (capital W)."""
         assert ss.wire_name(ss.Weight, "weight_units") == "WeightUnits"
         assert ss.wire_name(ss.Order, "order_key") == "orderKey"
+
+
+class TestRealWorldDocuments:
+    """Issue 10: documents published by other projects survive the round trip they can."""
+
+    ORDER = '{"orderNumber": "1", "orderDate": "2020-06-24T10:32:33.0000000", "orderStatus": '
+
+    def test_externally_fulfilled_by_id_and_name_are_kept(self) -> None:
+        """The fulfilment provider's identity is read and written back."""
+        text = (
+            self.ORDER + '"shipped", "externallyFulfilled": true, '
+            '"externallyFulfilledById": 29, "externallyFulfilledByName": "Amazon FBA"}'
+        )
+        order = ss.json.loads(text, ss.Order)
+        assert (order.externally_fulfilled_by_id, order.externally_fulfilled_by_name) == (
+            29,
+            "Amazon FBA",
+        )
+        written = json.loads(ss.json.dumps(order))
+        assert written["externallyFulfilledById"] == 29
+        assert written["externallyFulfilledByName"] == "Amazon FBA"
+
+    def test_a_fulfillment_ship_date_keeps_its_time_of_day(self) -> None:
+        """'2020-06-24T10:32:33.6870000' is an instant, written back as it came."""
+        text = '{"fulfillmentId": 1, "shipDate": "2020-06-24T10:32:33.6870000"}'
+        fulfillment = ss.json.loads(text, ss.Fulfillment)
+        assert fulfillment.ship_date == datetime(2020, 6, 24, 17, 32, 33, 687000, tzinfo=UTC)
+        assert json.loads(ss.json.dumps(fulfillment))["shipDate"] == "2020-06-24T10:32:33.6870000"
+        date_only = ss.json.loads('{"fulfillmentId": 1, "shipDate": "2020-06-24"}', ss.Fulfillment)
+        assert type(date_only.ship_date) is date
+        assert json.loads(ss.json.dumps(date_only))["shipDate"] == "2020-06-24"
+
+    def test_a_numeric_account_number_is_written_back_as_a_number(self) -> None:
+        """'accountNumber': 297929999 stays a JSON number; a string stays a string."""
+        for raw in ("297929999", '"A-297"'):
+            carrier = ss.json.loads(f'{{"code": "ups", "accountNumber": {raw}}}', ss.Carrier)
+            assert ss.json.dumps(carrier) == f'{{"code":"ups","accountNumber":{raw}}}'
+
+    @pytest.mark.parametrize("value", ['"123"', '{"a": 1}'])
+    def test_a_string_where_a_list_belongs_is_refused(self, value: str) -> None:
+        """'tagIds': '123' is not (1, 2, 3): a ConversionError naming the field."""
+        with pytest.raises(ConversionError, match=r"\$\.tagIds"):
+            ss.json.loads(self.ORDER + f'"shipped", "tagIds": {value}}}', ss.Order)
+
+    def test_an_empty_string_reads_as_an_empty_list(self) -> None:
+        """As documented: '' where a list belongs is no items."""
+        order = ss.json.loads(self.ORDER + '"shipped", "tagIds": ""}', ss.Order)
+        assert order.tag_ids == ()

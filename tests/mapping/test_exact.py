@@ -1,0 +1,864 @@
+"""Issue 10: exact to the cent and to the spec on real-world data, on both paths.
+
+Every test here failed on the code before the fix it names. "Both paths" means the REST
+mapping (``convert_orders``) and the Custom Store export (``convert_customstore_orders`` and
+the XML actually rendered and read back).
+"""
+
+import base64
+import threading
+import urllib.parse
+import wsgiref.simple_server
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+import urllib3
+from hypothesis import given
+from hypothesis import strategies as st
+
+from listingmirror_shipstation import Unrecognized, _codes
+from listingmirror_shipstation import customstore as cs
+from listingmirror_shipstation import listingmirror as lm
+from listingmirror_shipstation import shipstation as ss
+from listingmirror_shipstation.cli import main
+from listingmirror_shipstation.errors import (
+    ExcludedFulfillmentError,
+    InvalidOrderError,
+    InventorySourceNotSelectedError,
+    UnknownFulfillmentError,
+    ValidationError,
+)
+from listingmirror_shipstation.integration import (
+    JsonFileOrderSource,
+    SQLiteShipmentSink,
+    make_custom_store_app,
+)
+from listingmirror_shipstation.mapping import (
+    MappingOptions,
+    convert_customstore_orders,
+    convert_orders,
+    to_customstore_order,
+    to_shipstation_order,
+)
+from listingmirror_shipstation.testing import strategies
+
+eligible = strategies.eligible_listingmirror_orders
+
+ORDER = lm.Order(
+    order_id=1,
+    market_order_id="M-1",
+    order_datetime=datetime(2026, 11, 20, 15, tzinfo=UTC),
+    order_status=lm.OrderStatus.PAID,
+    fulfillment_channel=lm.FulfillmentChannel.MERCHANT,
+    buyer_name="Ana",
+    ship_to=lm.Address(name="Ana", street1="1 Main St", city="Austin", country="US"),
+    order_items=(lm.OrderItem(sku="MUG", quantity=1, price=Decimal("9.99")),),
+)
+
+
+def lm_total(order: lm.Order) -> Decimal:
+    """What the buyer pays by Listing Mirror's own figures (price is a line total)."""
+    total = Decimal(0)
+    for item in order.order_items:
+        total += item.price - abs(item.item_discount or 0) + (item.gift_warp_price or 0)
+        total += (item.shipping_price or 0) - abs(item.shipping_discount or 0)
+        total += (item.tax or 0) + (item.shipping_tax or 0) + (item.gift_warp_tax or 0)
+    return total - sum((abs(d.amount) for d in order.discounts), Decimal(0))
+
+
+def rest_sum(order: ss.Order) -> Decimal:
+    lines = sum(((i.unit_price or 0) * (i.quantity or 0) for i in order.items or ()), Decimal(0))
+    return lines + (order.shipping_amount or 0) + (order.tax_amount or 0)
+
+
+def exported(order: lm.Order, options: MappingOptions | None = None) -> cs.Order:
+    """The order as ShipStation reads it from the rendered export."""
+    rendered = cs.render_orders([to_customstore_order(order, options)], pages=1)
+    (parsed,) = cs.parse_orders(rendered).orders
+    return parsed
+
+
+def xml_sum(order: cs.Order) -> Decimal:
+    lines = sum((i.unit_price * i.quantity for i in order.items), Decimal(0))
+    return lines + (order.shipping_amount or 0) + (order.tax_amount or 0)
+
+
+def both_paths(orders: list[lm.Order], options: MappingOptions | None = None) -> list[set[int]]:
+    """The ids of the orders each path exports."""
+    rest = convert_orders(orders, options)
+    xml = convert_customstore_orders(orders, options)
+    return [
+        {int((o.order_key or "").removeprefix("lm-")) for o in rest.orders},
+        {int(o.order_id or 0) for o in xml.orders},
+    ]
+
+
+# --- 1. FBA/MCF leak ---------------------------------------------------------------------------
+
+FBA_SPELLINGS = ["FBA", "fba", "Fba", " FBA", "AFN", "afn", "Amazon", "AMAZON_NA", "amazon-eu"]
+MCF_SPELLINGS = ["MCF", "mcf", " Mcf ", "Multi-Channel", "multichannel", "Amazon MCF"]
+MERCHANT_SPELLINGS = ["MF", "mf", "MFN", "Merchant", "merchant", "DEFAULT", "FBM"]
+
+
+def respell(word: str, data: st.DataObject) -> str:
+    """Any case per character, any surrounding space."""
+    cased = "".join(c.upper() if data.draw(st.booleans()) else c.lower() for c in word)
+    pad = st.sampled_from(["", " ", "  ", "\t"])
+    return data.draw(pad) + cased + data.draw(pad)
+
+
+class TestChannels:
+    @given(st.sampled_from(FBA_SPELLINGS + MCF_SPELLINGS), st.data())
+    def test_fba_and_mcf_in_any_spelling_never_go_out(self, word: str, data: st.DataObject) -> None:
+        """Hand-built or read from JSON, any spelling of FBA/MCF is filtered on both paths."""
+        spelling = respell(word, data)
+        built = attrs.evolve(ORDER, fulfillment_channel=Unrecognized(spelling))
+        document = lm.dumps([attrs.evolve(ORDER, fulfillment_channel=None)]).replace(
+            '"fulfillment_channel":null', f'"fulfillment_channel":{lm.dumps(spelling)}'
+        )
+        (read,) = lm.loads(document, list[lm.Order])
+        for order in (built, read):
+            assert both_paths([order]) == [set(), set()]
+            rejection = convert_orders([order]).rejected[0]
+            assert isinstance(rejection.error, ExcludedFulfillmentError)
+
+    @given(st.sampled_from(MERCHANT_SPELLINGS), st.data())
+    def test_merchant_spellings_go_out_without_a_warning(
+        self, word: str, data: st.DataObject
+    ) -> None:
+        """MFN/Merchant in any spelling is merchant-fulfilled: exported, nothing to report."""
+        order = attrs.evolve(ORDER, fulfillment_channel=Unrecognized(respell(word, data)))
+        result = convert_orders([order])
+        assert len(result.orders) == 1
+        assert result.warnings == ()
+
+    def test_unknown_or_missing_channel_is_exported_with_a_warning_by_default(self) -> None:
+        """Default: exported as merchant-fulfilled, with an unknown_fulfillment_channel warning."""
+        for channel in (None, Unrecognized("Teleport")):
+            result = convert_orders([attrs.evolve(ORDER, fulfillment_channel=channel)])
+            assert len(result.orders) == 1
+            assert [w.code for w in result.warnings] == ["unknown_fulfillment_channel"]
+
+    def test_strict_channels_reject_unknown_and_missing(self) -> None:
+        """unknown_fulfillment='reject': a missing or unknown channel is a rejection."""
+        options = MappingOptions(unknown_fulfillment="reject")
+        orders = [
+            attrs.evolve(ORDER, order_id=2, fulfillment_channel=None),
+            attrs.evolve(ORDER, order_id=3, fulfillment_channel=Unrecognized("Teleport")),
+            ORDER,
+        ]
+        assert both_paths(orders, options) == [{1}, {1}]
+        reasons = {type(r.error) for r in convert_customstore_orders(orders, options).rejected}
+        assert reasons == {UnknownFulfillmentError}
+
+    def test_a_bad_setting_is_refused(self) -> None:
+        """A misspelt setting is an error when the options are built, not a silent default."""
+        with pytest.raises(ValueError, match="unknown_fulfillment"):
+            MappingOptions(unknown_fulfillment="strict")  # type: ignore[arg-type]
+
+    @given(
+        st.sets(st.integers(0, 6), max_size=4) | st.none(),
+        st.lists(st.integers(0, 8) | st.none(), min_size=1, max_size=6),
+    )
+    def test_inventory_source_allow_list(
+        self, allowed: set[int] | None, sources: list[int | None]
+    ) -> None:
+        """With an allow-list an order goes exactly when its source is in it, on both paths."""
+        orders = [
+            attrs.evolve(ORDER, order_id=n + 1, fulfillment_inventory_source_id=source)
+            for n, source in enumerate(sources)
+        ]
+        options = MappingOptions(inventory_sources=allowed)
+        expected = {
+            o.order_id
+            for o in orders
+            if allowed is None or o.fulfillment_inventory_source_id in allowed
+        }
+        assert both_paths(orders, options) == [expected, expected]
+        for rejection in convert_orders(orders, options).rejected:
+            assert isinstance(rejection.error, InventorySourceNotSelectedError)
+            assert rejection.filtered
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(FBA_SPELLINGS + MCF_SPELLINGS + MERCHANT_SPELLINGS + ["Teleport"])
+                | st.none(),
+                st.integers(0, 5) | st.none(),
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+        st.sets(st.integers(0, 5), max_size=3) | st.none(),
+        st.sampled_from(["export", "reject"]),
+        st.data(),
+    )
+    def test_filters_together_on_both_paths(
+        self,
+        rows: list[tuple[str | None, int | None]],
+        allowed: set[int] | None,
+        unknown: str,
+        data: st.DataObject,
+    ) -> None:
+        """Any spelling, any allow-list, either setting: exactly the expected orders go out."""
+        orders = []
+        expected = set()
+        for number, (word, source) in enumerate(rows, start=1):
+            channel = None if word is None else Unrecognized(respell(word, data))
+            orders.append(
+                attrs.evolve(
+                    ORDER,
+                    order_id=number,
+                    fulfillment_channel=channel,
+                    fulfillment_inventory_source_id=source,
+                )
+            )
+            excluded = word in FBA_SPELLINGS + MCF_SPELLINGS
+            known = word in FBA_SPELLINGS + MCF_SPELLINGS + MERCHANT_SPELLINGS
+            selected = allowed is None or source in allowed
+            if not excluded and selected and (known or unknown == "export"):
+                expected.add(number)
+        options = MappingOptions(inventory_sources=allowed, unknown_fulfillment=unknown)  # type: ignore[arg-type]
+        assert both_paths(orders, options) == [expected, expected]
+
+    def test_source_is_read_from_json(self) -> None:
+        """``fulfillment_inventory_source_id`` is a key of the order document."""
+        document = lm.dumps([attrs.evolve(ORDER, fulfillment_inventory_source_id=7)])
+        (order,) = lm.loads(document, list[lm.Order])
+        assert order.fulfillment_inventory_source_id == 7
+
+    def test_cli_convert_takes_inventory_sources(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """`convert --inventory-source 5 --inventory-source 6` keeps only those sources."""
+        orders = [
+            attrs.evolve(ORDER, order_id=n, fulfillment_inventory_source_id=n) for n in (4, 5, 6)
+        ]
+        path = tmp_path / "orders.json"
+        path.write_text(lm.dumps(orders), encoding="utf-8")
+        status = main(["convert", str(path), "--inventory-source", "5", "--inventory-source", "6"])
+        assert status == 0
+        sent = ss.json.loads(capsys.readouterr().out, list[ss.Order])
+        assert [o.order_key for o in sent] == ["lm-5", "lm-6"]
+
+    def test_cli_commands_all_take_the_settings(self) -> None:
+        """The serve and sync commands accept the same flags (parsed, not run)."""
+        from listingmirror_shipstation.cli import _options, _parser
+
+        for argv in (
+            ["serve", "--orders", "x.json"],
+            ["sync", "orders"],
+            ["convert", "x.json"],
+        ):
+            args = _parser().parse_args(
+                [*argv, "--inventory-source", "3", "--unknown-fulfillment", "reject"]
+            )
+            options = _options(args)
+            assert options.inventory_sources == frozenset({3})
+            assert options.unknown_fulfillment == "reject"
+
+
+class _Server(wsgiref.simple_server.WSGIServer):
+    pass
+
+
+class _Quiet(wsgiref.simple_server.WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The whole Custom Store wiring with an inventory-source allow-list, on 127.0.0.1."""
+    path = tmp_path / "orders.json"
+    app = make_custom_store_app(
+        "u",
+        "p",
+        JsonFileOrderSource(path),
+        SQLiteShipmentSink(tmp_path / "updates.sqlite3"),
+        MappingOptions(inventory_sources=[2]),
+    )
+    server = wsgiref.simple_server.make_server(
+        "127.0.0.1",
+        0,
+        app,
+        server_class=_Server,
+        handler_class=_Quiet,  # type: ignore[arg-type]
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", path
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.timeout(60)
+def test_custom_store_wiring_honours_the_allow_list(served: tuple[str, Path]) -> None:
+    """make_custom_store_app(options=...) exports only orders of the allowed sources."""
+    base, path = served
+    orders = [
+        attrs.evolve(ORDER, order_id=n, market_order_id=f"M-{n}", fulfillment_inventory_source_id=n)
+        for n in (1, 2, 3)
+    ]
+    path.write_text(lm.dumps(orders), encoding="utf-8")
+    query = urllib.parse.urlencode(
+        {
+            "action": "export",
+            "start_date": "11/01/2026 00:00",
+            "end_date": "11/30/2026 00:00",
+            "page": 1,
+        }
+    )
+    token = base64.b64encode(b"u:p").decode()
+    with urllib3.PoolManager(timeout=10, retries=False) as http:
+        response = http.request(
+            "GET", f"{base}?{query}", headers={"Authorization": f"Basic {token}"}
+        )
+    assert response.status == 200
+    assert [o.order_number for o in cs.parse_orders(response.data).orders] == ["M-2"]
+
+
+# --- 2. Lines that add up ----------------------------------------------------------------------
+
+
+_consistent = st.booleans()
+
+
+class TestTotals:
+    @pytest.mark.parametrize(
+        ("price", "quantity"),
+        [("10.00", 3), ("0.01", 2), ("0.05", 7), ("100.00", 6), ("19.98", 2)],
+    )
+    def test_issue_examples_add_up_on_both_paths(self, price: str, quantity: int) -> None:
+        """10.00 for 3 units is 10.00 in ShipStation, not 9.99; 0.01 for 2 is 0.01, not 0.02."""
+        item = lm.OrderItem(sku="A", quantity=quantity, price=Decimal(price))
+        order = attrs.evolve(ORDER, order_items=(item,))
+        rest = to_shipstation_order(order)
+        assert rest_sum(rest) == rest.amount_paid == Decimal(price)
+        xml = exported(order)
+        assert xml_sum(xml) == xml.order_total == Decimal(price)
+
+    @given(eligible, _consistent)
+    def test_every_order_adds_up_exactly_on_both_paths(
+        self, order: lm.Order, with_total: bool
+    ) -> None:
+        """Σ unit price x quantity + shipping + tax = amount paid = Listing Mirror's total.
+
+        Any prices, quantities, item and order discounts, gift wrap, shipping discounts; with
+        order_total set (to Listing Mirror's consistent figure) and unset.
+        """
+        if with_total:
+            order = attrs.evolve(order, order_total=lm_total(order))
+        rest = to_shipstation_order(order)
+        assert rest_sum(rest) == rest.amount_paid == lm_total(order)
+        xml = exported(order)
+        assert xml_sum(xml) == xml.order_total == lm_total(order)
+
+    def test_an_inconsistent_order_total_is_sent_and_reported(self) -> None:
+        """order_total that disagrees with the lines is what the buyer paid: sent, warned."""
+        order = attrs.evolve(ORDER, order_total=Decimal("12.00"))
+        result = convert_orders([order])
+        assert result.orders[0].amount_paid == Decimal("12.00")
+        assert [w.code for w in result.warnings] == ["total_mismatch"]
+
+
+# --- 3. Gift wrap, 4. empty SKU ----------------------------------------------------------------
+
+
+class TestLines:
+    @given(eligible)
+    def test_no_adjustment_line_is_ever_positive(self, order: lm.Order) -> None:
+        """Adjustment lines carry negative amounts (the protocol's rule), on both paths."""
+        rest = to_shipstation_order(order)
+        assert all((i.unit_price or 0) <= 0 for i in rest.items or () if i.adjustment)
+        xml = exported(order)
+        assert all(i.unit_price <= 0 for i in xml.items if i.adjustment)
+
+    def test_gift_wrap_is_an_ordinary_line(self) -> None:
+        """Gift wrap goes out as a non-adjustment line of +3.50 with no SKU, on both paths."""
+        item = attrs.evolve(ORDER.order_items[0], gift_warp_price=Decimal("3.50"))
+        order = attrs.evolve(ORDER, order_items=(item,))
+        (wrap,) = [
+            i for i in to_shipstation_order(order).items or () if "Gift wrap" in (i.name or "")
+        ]
+        assert (wrap.adjustment, wrap.unit_price, wrap.quantity, wrap.sku) == (
+            False,
+            Decimal("3.50"),
+            1,
+            None,
+        )
+        (xml_wrap,) = [i for i in exported(order).items if "Gift wrap" in (i.name or "")]
+        assert (xml_wrap.adjustment, xml_wrap.unit_price) == (False, Decimal("3.50"))
+
+    def test_every_item_has_a_sku_element(self) -> None:
+        """A discount line with no SKU is written with an empty <SKU/>."""
+        item = attrs.evolve(ORDER.order_items[0], item_discount=Decimal("1.00"))
+        order = attrs.evolve(ORDER, order_items=(item,))
+        rendered = cs.render_orders([to_customstore_order(order)], pages=1).decode()
+        items = rendered.split("<Item>")[1:]
+        assert len(items) == 2
+        assert all("<SKU" in i for i in items)
+        assert "<SKU/>" in items[1]
+
+
+# --- 5. Weights --------------------------------------------------------------------------------
+
+
+class TestWeights:
+    @pytest.mark.parametrize(
+        ("value", "unit", "written"),
+        [
+            ("0.0625", lm.WeightUnit.POUND, ("1.00", "Ounces")),
+            ("1.5", lm.WeightUnit.POUND, ("1.50", "Pounds")),
+            ("0.125", lm.WeightUnit.OUNCE, ("3.54", "Grams")),
+            ("0.001", lm.WeightUnit.POUND, ("0.45", "Grams")),
+            ("0.000001", lm.WeightUnit.POUND, ("0.01", "Grams")),
+            ("0.001", lm.WeightUnit.GRAM, ("0.01", "Grams")),
+            ("2.5", lm.WeightUnit.KILOGRAM, ("2500.00", "Grams")),
+        ],
+    )
+    def test_weights_keep_their_precision(
+        self, value: str, unit: lm.WeightUnit, written: tuple[str, str]
+    ) -> None:
+        """The unit is chosen so the two decimals hold the weight; never zero when positive."""
+        item = attrs.evolve(ORDER.order_items[0], weight=Decimal(value), weight_unit=unit)
+        order = attrs.evolve(ORDER, order_items=(item,))
+        rendered = cs.render_orders([to_customstore_order(order)], pages=1).decode()
+        assert f"<Weight>{written[0]}</Weight><WeightUnits>{written[1]}</WeightUnits>" in rendered
+
+    @given(
+        st.decimals(min_value=Decimal("0.000001"), max_value=Decimal(999), places=6),
+        st.sampled_from([lm.WeightUnit.POUND, lm.WeightUnit.OUNCE, lm.WeightUnit.GRAM]),
+    )
+    def test_exported_weight_is_within_half_a_centigram(
+        self, value: Decimal, unit: lm.WeightUnit
+    ) -> None:
+        """Whatever the weight, the export carries it to 0.005 g or exactly, and never as 0."""
+        item = attrs.evolve(ORDER.order_items[0], weight=value, weight_unit=unit)
+        (line,) = exported(attrs.evolve(ORDER, order_items=(item,))).items
+        assert line.weight is not None and line.weight > 0
+        grams = {"Pounds": Decimal("453.59237"), "Ounces": Decimal("28.349523125"), "Grams": 1}
+        assert line.weight_units is not None
+        sent = line.weight * grams[line.weight_units.value]
+        original = (
+            value * {"lb": Decimal("453.59237"), "oz": Decimal("28.349523125"), "g": 1}[unit.value]
+        )
+        assert abs(sent - original) <= Decimal("0.005") or sent == Decimal("0.01")
+
+
+# --- 6. Codes ----------------------------------------------------------------------------------
+
+ROWS = [line.split(" ", 2) for line in _codes._ISO.splitlines()]
+
+
+class TestCodes:
+    def test_alpha3_is_converted_not_cut(self) -> None:
+        """AUT is Austria (AT), never AU (Australia), on both paths."""
+        order = attrs.evolve(ORDER, ship_to=attrs.evolve(ORDER.ship_to, country="AUT"))
+        rest = to_shipstation_order(order)
+        assert rest.ship_to is not None and rest.ship_to.country == "AT"
+        assert exported(order).customer.ship_to.country == "AT"  # type: ignore[union-attr]
+
+    @pytest.mark.parametrize(
+        ("given_", "expected"),
+        [
+            ("United States of America", "US"),
+            ("united states", "US"),
+            (" us ", "US"),
+            ("USA", "US"),
+            ("UK", "GB"),
+            ("Deutschland", "DE"),
+            ("Côte d’Ivoire", "CI"),
+        ],
+    )
+    def test_names_are_read(self, given_: str, expected: str) -> None:
+        """Common names and spellings become alpha-2 on both paths."""
+        order = attrs.evolve(ORDER, ship_to=attrs.evolve(ORDER.ship_to, country=given_))
+        assert to_shipstation_order(order).ship_to.country == expected  # type: ignore[union-attr]
+        assert exported(order).customer.ship_to.country == expected  # type: ignore[union-attr]
+
+    @pytest.mark.parametrize("country", ["Atlantis", "XX", "AUTT", "U"])
+    def test_an_unreadable_country_is_a_rejection_naming_it(self, country: str) -> None:
+        """A country that cannot be read rejects the order, naming field and value."""
+        order = attrs.evolve(ORDER, ship_to=attrs.evolve(ORDER.ship_to, country=country))
+        for result in (convert_orders([order]), convert_customstore_orders([order])):
+            (rejection,) = result.rejected
+            assert isinstance(rejection.error, InvalidOrderError)
+            assert rejection.error.field == "ship_to.country"
+            assert rejection.error.value == country
+
+    @given(
+        st.sampled_from(ROWS),
+        st.sampled_from(["alpha2", "alpha3", "name"]),
+        st.data(),
+    )
+    def test_no_output_code_differs_from_its_input_meaning(
+        self, row: list[str], form: str, data: st.DataObject
+    ) -> None:
+        """Any ISO spelling of a country (any case, spaces) goes out as that country's alpha-2."""
+        alpha2, alpha3, name = row
+        word = {"alpha2": alpha2, "alpha3": alpha3, "name": name}[form]
+        spelling = (
+            respell(word, data)
+            if form != "name"
+            else data.draw(st.sampled_from([name, name.upper(), name.lower(), f" {name} "]))
+        )
+        order = attrs.evolve(ORDER, ship_to=attrs.evolve(ORDER.ship_to, country=spelling))
+        assert to_shipstation_order(order).ship_to.country == alpha2  # type: ignore[union-attr]
+        assert to_customstore_order(order).customer.ship_to.country == alpha2  # type: ignore[union-attr]
+
+    @given(st.text(st.characters(codec="ascii", categories=["Lu", "Ll"]), min_size=3, max_size=3))
+    def test_three_letters_are_alpha3_or_refused(self, text: str) -> None:
+        """Three letters are an alpha-3 code of the table (that country) or a rejection."""
+        by_alpha3 = {alpha3: alpha2 for alpha2, alpha3, _ in ROWS}
+        names = {name.lower() for _, _, name in ROWS}
+        order = attrs.evolve(ORDER, ship_to=attrs.evolve(ORDER.ship_to, country=text))
+        result = convert_orders([order])
+        if text.upper() in by_alpha3:
+            assert result.orders[0].ship_to.country == by_alpha3[text.upper()]  # type: ignore[union-attr]
+        elif result.orders:  # a common name of three letters ("usa")
+            assert text.lower() in {"usa"} | names
+        else:
+            assert result.rejected[0].error.field == "ship_to.country"  # type: ignore[attr-defined]
+
+    def test_state_names_become_codes_and_codes_are_never_cut(self) -> None:
+        """A US state name becomes its code; a long state is kept whole or refused, never cut."""
+        order = attrs.evolve(ORDER, ship_to=attrs.evolve(ORDER.ship_to, state=" texas "))
+        assert to_shipstation_order(order).ship_to.state == "TX"  # type: ignore[union-attr]
+        long_state = "S" * 101
+        order = attrs.evolve(ORDER, ship_to=attrs.evolve(ORDER.ship_to, state=long_state))
+        (rejection,) = convert_customstore_orders([order]).rejected
+        assert rejection.error.field == "customer.ship_to.state"  # type: ignore[attr-defined]
+
+    def test_a_sku_over_the_limit_is_a_rejection_never_a_cut(self) -> None:
+        """Shipments are matched back by SKU: a 51-character SKU rejects the export."""
+        sku = "S" * 51
+        order = attrs.evolve(ORDER, order_items=(attrs.evolve(ORDER.order_items[0], sku=sku),))
+        (rejection,) = convert_customstore_orders([order]).rejected
+        assert rejection.error.field == "items[0].sku"  # type: ignore[attr-defined]
+        assert rejection.error.value == sku  # type: ignore[attr-defined]
+        with pytest.raises(ValidationError, match="never cut"):
+            cs.render_orders(
+                [attrs.evolve(to_customstore_order(ORDER), currency_code="DOLLARS")], pages=1
+            )
+
+    @given(
+        st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=80),
+        st.text(st.characters(exclude_categories=["Cs"]), max_size=60),
+    )
+    def test_a_sku_or_postal_code_is_exported_whole_or_not_at_all(
+        self, sku: str, postal: str
+    ) -> None:
+        """Read back from the export, a SKU and a postal code are the input or a rejection."""
+        item = attrs.evolve(ORDER.order_items[0], sku=sku)
+        ship_to = attrs.evolve(ORDER.ship_to, postal_code=postal)
+        order = attrs.evolve(ORDER, order_items=(item,), ship_to=ship_to)
+        result = convert_customstore_orders([order])
+        if result.rejected:
+            assert result.rejected[0].error.field in {  # type: ignore[attr-defined]
+                "items[0].sku",
+                "customer.ship_to.postal_code",
+            }
+            return
+        (parsed,) = cs.parse_orders(cs.render_orders(result.orders, pages=1)).orders
+        assert parsed.items[0].sku == cs.clean_text(sku, len(sku))
+        assert parsed.customer.ship_to.postal_code == cs.clean_text(postal, len(postal) or 1)  # type: ignore[union-attr]
+
+    def test_a_long_upc_is_left_out_with_a_warning(self) -> None:
+        """An EAN-13 does not fit the export's UPC (12): left out and reported, never cut."""
+        item = attrs.evolve(ORDER.order_items[0], upc="4006381333931")
+        result = convert_customstore_orders([attrs.evolve(ORDER, order_items=(item,))])
+        assert result.orders[0].items[0].upc is None
+        assert [w.code for w in result.warnings] == ["code_left_out"]
+
+    def test_currency_must_be_a_code(self) -> None:
+        """The currency is upper-cased; a name instead of a code is a rejection."""
+        assert exported(attrs.evolve(ORDER, currency=" usd")).currency_code == "USD"
+        (rejection,) = convert_orders([attrs.evolve(ORDER, currency="US Dollar")]).rejected
+        assert rejection.error.field == "currency"  # type: ignore[attr-defined]
+
+
+# --- 7. Checks before sending ------------------------------------------------------------------
+
+_SENDABLE = to_shipstation_order(ORDER)
+
+
+class TestCreateChecks:
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            (
+                {"ship_to": ss.Address(name="A", country="United States of America")},
+                "ship_to.country",
+            ),
+            ({"bill_to": ss.Address(name="A", country="usa")}, "bill_to.country"),
+            ({"weight": ss.Weight(value=Decimal(-3), units=ss.WeightUnit.POUNDS)}, "weight.value"),
+            ({"weight": ss.Weight(value=Decimal(1), units=Unrecognized("stone"))}, "weight.units"),
+            ({"items": ()}, "items"),
+            ({"items": None}, "items"),
+            (
+                {"items": (ss.OrderItem(sku="A", quantity=1, unit_price=Decimal("-1.00")),)},
+                "items[0].unit_price",
+            ),
+            (
+                {
+                    "items": (
+                        ss.OrderItem(
+                            sku="A",
+                            quantity=1,
+                            weight=ss.Weight(value=Decimal(-1), units=ss.WeightUnit.OUNCES),
+                        ),
+                    )
+                },
+                "items[0].weight.value",
+            ),
+            ({"shipping_amount": Decimal("-4.00")}, "shipping_amount"),
+            ({"amount_paid": Decimal("NaN")}, "amount_paid"),
+            ({"order_date": datetime(1, 1, 1, tzinfo=UTC)}, "order_date"),
+        ],
+    )
+    def test_what_passes_is_valid_to_send(self, change: dict[str, object], field: str) -> None:
+        """Each documented problem is refused, naming the field and the value."""
+        order = attrs.evolve(_SENDABLE, **change)
+        with pytest.raises(ValidationError) as caught:
+            ss.validate_order_for_create(order)
+        assert caught.value.field == field
+
+    def test_a_negative_adjustment_is_fine(self) -> None:
+        """Discount lines are negative by design."""
+        items = (
+            *(_SENDABLE.items or ()),
+            ss.OrderItem(name="Coupon", quantity=1, unit_price=Decimal(-2), adjustment=True),
+        )
+        ss.validate_order_for_create(attrs.evolve(_SENDABLE, items=items))
+
+    def test_a_negative_price_is_a_rejection_in_the_mapping(self) -> None:
+        """A negative line price from Listing Mirror rejects the order, naming the field."""
+        item = attrs.evolve(ORDER.order_items[0], price=Decimal("-5.00"))
+        (rejection,) = convert_orders([attrs.evolve(ORDER, order_items=(item,))]).rejected
+        assert rejection.error.field == "order_items[0].price"  # type: ignore[attr-defined]
+
+
+# --- 8. One behaviour on both paths ------------------------------------------------------------
+
+
+class TestSamePaths:
+    def test_entities_are_decoded_once_on_both_paths(self) -> None:
+        """'Tom &amp; Jerry' is 'Tom & Jerry' in REST and XML; '&amp;amp;' is decoded once."""
+        title = "Cup &amp; saucer"
+        item = attrs.evolve(
+            ORDER.order_items[0],
+            title=title,
+            options=(lm.ItemOption(name="Colour &amp; size", value="R&amp;amp;D"),),
+        )
+        order = attrs.evolve(
+            ORDER,
+            customer_notes="Tom &amp; Jerry",
+            internal_notes="&lt;b&gt;",
+            gift_message="&amp;amp;",
+            order_items=(item,),
+        )
+        rest = to_shipstation_order(order)
+        xml = exported(order)
+        assert rest.customer_notes == xml.customer_notes == "Tom & Jerry"
+        assert rest.internal_notes == xml.internal_notes == "<b>"
+        assert rest.gift_message == xml.gift_message == "&amp;"
+        assert rest.items is not None
+        assert rest.items[0].name == xml.items[0].name == "Cup & saucer"
+        assert rest.items[0].options == (ss.ItemOption(name="Colour & size", value="R&amp;D"),)
+        assert xml.items[0].options[0].value == "R&amp;D"
+
+    def test_a_shipping_discount_without_shipping_is_an_adjustment(self) -> None:
+        """ShippingAmount is never negative: the excess discount is a negative adjustment."""
+        item = attrs.evolve(
+            ORDER.order_items[0], shipping_price=Decimal("2.00"), shipping_discount=Decimal("5.00")
+        )
+        order = attrs.evolve(ORDER, order_items=(item,))
+        rest = to_shipstation_order(order)
+        assert rest.shipping_amount == 0
+        assert rest.items is not None
+        (excess,) = [i for i in rest.items if i.line_item_key == "shipping-discount"]
+        assert (excess.adjustment, excess.unit_price) == (True, Decimal("-3.00"))
+        assert rest_sum(rest) == rest.amount_paid == lm_total(order)
+        xml = exported(order)
+        assert xml.shipping_amount == 0
+        assert xml_sum(xml) == xml.order_total == lm_total(order)
+
+
+# --- 9. Out-of-range values --------------------------------------------------------------------
+
+HUGE = "1e99999999999999999999"
+
+
+class TestOutOfRange:
+    def test_huge_numbers_are_conversion_errors_in_every_json_reader(self) -> None:
+        """No raw decimal.InvalidOperation from any reader, webhook bodies included."""
+        from listingmirror_shipstation.errors import ConversionError
+
+        readers = [
+            lambda: ss.json.loads(f'{{"orderNumber": "1", "amountPaid": {HUGE}}}', ss.Order),
+            lambda: lm.loads(f'[{{"order_id": {HUGE}}}]', list[lm.Order]),
+            lambda: ss.WebhooksResource.parse(f'{{"resource_url": "x", "n": {HUGE}}}'),
+        ]
+        for read in readers:
+            with pytest.raises(ConversionError, match="out of range"):
+                read()
+
+    @pytest.mark.parametrize(
+        ("platform", "text"),
+        [
+            ("ss", "9999-12-31T23:59:59"),
+            ("ss", "0001-01-01T00:00:00+05:00"),
+            ("lm", "9999-12-31T23:00:00-05:00"),
+            ("lm", "0001-01-01T00:00:00+05:00"),
+        ],
+    )
+    def test_edge_dates_are_conversion_errors_naming_the_field(
+        self, platform: str, text: str
+    ) -> None:
+        """Dates a zone change pushes past year 1 or 9999: the error names the field."""
+        from listingmirror_shipstation.errors import ConversionError
+
+        if platform == "ss":
+            with pytest.raises(ConversionError, match="orderDate"):
+                ss.json.loads(f'{{"orderNumber": "1", "orderDate": "{text}"}}', ss.Order)
+            with pytest.raises(ConversionError, match="shipDate"):
+                ss.json.loads(f'{{"shipDate": "{text}"}}', ss.Shipment)
+        else:
+            with pytest.raises(ConversionError, match="order_datetime"):
+                lm.loads(
+                    f'{{"order_id": 1, "market_order_id": "1", "order_status": "Paid", '
+                    f'"order_datetime": "{text}"}}',
+                    lm.Order,
+                )
+
+    @pytest.mark.parametrize(
+        "instant",
+        [
+            datetime(1, 1, 1, 2, tzinfo=timezone(timedelta(hours=5))),
+            datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+        ],
+    )
+    def test_edge_dates_are_refused_when_written(self, instant: datetime) -> None:
+        """Writing a date that no zone change can carry is an error naming the field."""
+        from listingmirror_shipstation.errors import ConversionError
+
+        with pytest.raises(ConversionError, match="orderDate"):
+            ss.json.dumps(attrs.evolve(_SENDABLE, order_date=instant))
+        with pytest.raises(ConversionError, match="order_datetime"):
+            lm.dumps(attrs.evolve(ORDER, order_datetime=instant))
+        with pytest.raises(ValidationError) as caught:
+            cs.render_orders(
+                [attrs.evolve(to_customstore_order(ORDER), order_date=instant)], pages=1
+            )
+        assert caught.value.field == "order_date"
+
+
+# --- 10. One bad order is one rejection (issue 9, loss 6) --------------------------------------
+
+
+class TestOneBadOrder:
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            (
+                {"order_items": (lm.OrderItem(sku="A", quantity=1, price=9.99),)},
+                "order_items[0].price",
+            ),  # type: ignore[arg-type]
+            (
+                {"order_items": (lm.OrderItem(sku="A", quantity="2", price=Decimal(1)),)},
+                "order_items[0].quantity",
+            ),  # type: ignore[arg-type]
+            ({"order_datetime": datetime(1, 1, 1, tzinfo=UTC)}, "order_date"),
+            ({"order_total": Decimal("1e400")}, "order_total"),
+            ({"market_order_id": 12345}, "market_order_id"),
+            ({"order_items": ({"sku": "A", "quantity": 1},)}, "order_items[0]"),
+            ({"ship_to": {"country": "US"}}, "ship_to"),
+            ({"order_status": "Paid"}, "order_status"),
+        ],
+    )
+    def test_bad_values_reject_only_that_order(self, change: dict[str, object], field: str) -> None:
+        """A float price, a str quantity, a year-1 date, overflow: one rejection, the rest go."""
+        bad = attrs.evolve(ORDER, order_id=2, **change)
+        for result in (
+            convert_orders([ORDER, bad, attrs.evolve(ORDER, order_id=3)]),
+            convert_customstore_orders([ORDER, bad, attrs.evolve(ORDER, order_id=3)]),
+        ):
+            assert len(result.orders) == 2
+            (rejection,) = result.rejected
+            assert isinstance(rejection.error, InvalidOrderError)
+            assert rejection.error.field == field
+            assert rejection.error.order_id == 2
+
+    def test_any_exception_is_a_rejection(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Even a bug inside the mapping costs one order, not the batch."""
+        from listingmirror_shipstation.mapping import orders
+
+        real = orders._status
+
+        def broken(order: lm.Order, *args: object) -> ss.OrderStatus:
+            if order.order_id == 2:
+                raise RuntimeError("boom")
+            return real(order, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(orders, "_status", broken)
+        batch = [ORDER, attrs.evolve(ORDER, order_id=2), attrs.evolve(ORDER, order_id=3)]
+        for result in (convert_orders(batch), convert_customstore_orders(batch)):
+            assert len(result.orders) == 2
+            (rejection,) = result.rejected
+            assert isinstance(rejection.error, InvalidOrderError)
+            assert "RuntimeError: boom" in str(rejection.error)
+
+
+def test_a_fulfillment_shipped_late_evening_is_that_pacific_day() -> None:
+    """A ship date with a time of day is sent back as its Pacific calendar day."""
+    from listingmirror_shipstation.mapping import fulfillment_to_update
+
+    fulfillment = ss.Fulfillment(
+        fulfillment_id=1,
+        order_number="M-1",
+        ship_date=datetime(2020, 6, 25, 3, 0, tzinfo=UTC),  # 20:00 on the 24th in Pacific time
+    )
+    assert fulfillment_to_update(fulfillment).ship_date == date(2020, 6, 24)
+
+
+def test_lines_the_mapping_added_never_go_back_as_shipped_items() -> None:
+    """Gift wrap, rounding, discounts in a shipment or ShipNotice are not LM lines."""
+    from listingmirror_shipstation.mapping import ship_notice_to_update, shipment_to_update
+
+    item = attrs.evolve(
+        ORDER.order_items[0],
+        line_item_id="L1",
+        quantity=3,
+        price=Decimal("10.00"),
+        gift_warp_price=Decimal("2.00"),
+        item_discount=Decimal("1.00"),
+    )
+    order = attrs.evolve(
+        ORDER, order_items=(item,), discounts=(lm.Discount(amount=Decimal(1), code="C"),)
+    )
+    lines = to_shipstation_order(order).items or ()
+    assert len(lines) == 5  # the line, gift wrap, discount, coupon, rounding
+    shipment = ss.Shipment(
+        shipment_id=9,
+        shipment_items=tuple(
+            ss.ShipmentItem(line_item_key=i.line_item_key, sku=i.sku, quantity=i.quantity)
+            for i in lines
+        ),
+    )
+    assert [(i.line_item_id, i.quantity) for i in shipment_to_update(shipment).items] == [("L1", 3)]
+    notice = cs.ShipNotice(
+        order_id="1",
+        items=tuple(
+            cs.ShipNoticeItem(line_item_id=i.line_item_id, sku=i.sku, quantity=i.quantity)
+            for i in to_customstore_order(order).items
+        ),
+    )
+    assert [(i.line_item_id, i.quantity) for i in ship_notice_to_update(notice).items] == [
+        ("L1", 3)
+    ]
