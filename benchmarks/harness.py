@@ -88,7 +88,7 @@ def _json_difference(ours: Any, theirs: Any, path: str = "$") -> str | None:
         if len(ours) != len(theirs):
             return f"{path}: {len(ours)} items in ours, {len(theirs)} in the peer's"
         return None
-    if ours != theirs:
+    if ours != theirs or str(ours) != str(theirs):  # Decimal("1.10") == Decimal("1.1")
         return f"{path}: ours {ours!r:.60}, peer {theirs!r:.60}"
     return None
 
