@@ -23,10 +23,12 @@ order, so that ``parse_orders(render_orders([o], pages=1)).orders == (normalise(
 order ``o`` that :func:`~listingmirror_shipstation.customstore.validate_order` accepts.
 
 Parsing (:func:`~listingmirror_shipstation.customstore.parse_orders`,
-:func:`~listingmirror_shipstation.customstore.parse_ship_notice`) uses defusedxml with DTDs
-forbidden: a DOCTYPE, an entity declaration or an external reference raises
+:func:`~listingmirror_shipstation.customstore.parse_ship_notice`) forbids DTDs: a DOCTYPE, an
+entity declaration or an external reference raises
 :class:`~listingmirror_shipstation.errors.UnsafeXMLError` before anything is expanded or
-fetched, and a body over ``max_bytes`` raises
+fetched. A first pass of expat with only defusedxml's refusing handlers reads the bytes; the C
+ElementTree parser then reads the same bytes, through the same expat, only if the first pass
+found no DOCTYPE (so it can expand and fetch nothing). A body over ``max_bytes`` raises
 :class:`~listingmirror_shipstation.errors.PayloadTooLargeError` before it is parsed. Elements
 may come in any order, CDATA or not; empty elements read as ``None``; unknown elements are
 ignored. On any input the parsers raise nothing but this library's errors.
@@ -38,11 +40,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final, TypeVar
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, fromstring
+from xml.parsers import expat
+from xml.parsers.expat import ExpatError
 from xml.sax.saxutils import escape
 
 import defusedxml
-import defusedxml.ElementTree
 
 from .. import _time
 from .._values import Unrecognized
@@ -336,6 +339,57 @@ def render_orders(orders: Iterable[Order], *, pages: int, cdata: bool = True) ->
 # --- parsing -------------------------------------------------------------------------------
 
 
+# The refusing handlers defusedxml installs, raising its own errors with the same arguments.
+
+
+def _refuse_doctype(name: str, sysid: str | None, pubid: str | None, _subset: int) -> None:
+    raise defusedxml.DTDForbidden(name, sysid, pubid)
+
+
+def _refuse_entity(
+    name: str,
+    _parameter: int,
+    value: str | None,
+    base: str | None,
+    sysid: str | None,
+    pubid: str | None,
+    notation: str | None,
+) -> None:
+    raise defusedxml.EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+
+def _refuse_unparsed_entity(
+    name: str, base: str | None, sysid: str | None, pubid: str | None, notation: str | None
+) -> None:
+    raise defusedxml.EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+
+def _refuse_external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> int:
+    raise defusedxml.ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def _prescan(data: bytes) -> None:
+    """Refuse any DOCTYPE, entity declaration or external reference in *data*, at C speed.
+
+    The first of two passes over the same bytes: an expat parser built exactly as
+    ElementTree builds its own (same libexpat, no encoding given, ``"}"`` namespace separator,
+    Python's codecs for 8-bit encodings) with only defusedxml's four refusing handlers set, so
+    expat never calls back into Python unless it meets something to refuse. Expat reports a
+    DOCTYPE as soon as it reads ``<!DOCTYPE name``, before any of its content (an internal
+    subset, an external DTD) is processed, and pyexpat stops the parser when a handler raises.
+    Every entity but the five predefined ones, and every external reference, needs a DOCTYPE;
+    so a document that passes declares none, and the second pass (ElementTree's C parser, on
+    the same bytes, through the same libexpat) can expand nothing and fetch nothing. A
+    document expat finds malformed raises ``ExpatError`` here, before the second pass.
+    """
+    parser = expat.ParserCreate(None, "}")
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+    parser.ExternalEntityRefHandler = _refuse_external
+    parser.Parse(data, True)
+
+
 def _parse_xml(data: bytes, max_bytes: int) -> Element:
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"expected bytes, got {type(data).__name__}")
@@ -345,13 +399,13 @@ def _parse_xml(data: bytes, max_bytes: int) -> Element:
             size=len(data),
             limit=max_bytes,
         )
+    body = bytes(data)  # one immutable copy: both passes read exactly these bytes
     try:
-        root: Element = defusedxml.ElementTree.fromstring(
-            bytes(data), forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        _prescan(body)
+        root: Element = fromstring(body)  # noqa: S314 - _prescan refused any DOCTYPE above
     except defusedxml.DefusedXmlException as exc:
         raise UnsafeXMLError(f"refused unsafe XML: {type(exc).__name__}") from exc
-    except (ParseError, ValueError, LookupError, UnicodeError) as exc:
+    except (ExpatError, ParseError, ValueError, LookupError, UnicodeError) as exc:
         raise XMLError(f"not well-formed XML: {exc}") from exc
     return root
 
@@ -559,6 +613,8 @@ _NOTICE_MONEY_RE: Final = re.compile(
     r"\s*(?P<sign2>[$€£¥])?(?:\s*(?P<code2>[A-Z]{3}))?"
 )
 _FRACTION_RE: Final = re.compile(r"(\d{1,2}:\d{1,2}:\d{1,2})\.\d{1,9}")
+#: The form ShipStation sends (``MM/dd/yyyy HH:mm``, or the date alone).
+_CANONICAL_RE: Final = re.compile(r"(\d\d)/(\d\d)/(\d{4})(?: (\d\d):(\d\d))?", re.ASCII)
 
 
 def _notice_quantity(text: str) -> int:
@@ -580,8 +636,28 @@ def _notice_money(text: str) -> Decimal:
     return Decimal(match["amount"])
 
 
+def _canonical(text: str) -> datetime | None:
+    """The protocol's own form, read as ``_time.parse_customstore`` reads it, without its cost.
+
+    ``None`` for anything else (another form, an impossible date): the general path decides.
+    """
+    match = _CANONICAL_RE.fullmatch(text)
+    if match is None:
+        return None
+    month, day, year, hour, minute = match.groups()
+    try:
+        return datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=UTC
+        )
+    except ValueError:
+        return None
+
+
 def _notice_datetime(text: str) -> datetime:
     """A Custom Store date (any variant), with fractional seconds, or ISO 8601 (naive = UTC)."""
+    canonical = _canonical(text)
+    if canonical is not None:
+        return canonical
     try:
         return _time.parse_customstore(_FRACTION_RE.sub(r"\1", text))
     except ValueError:
@@ -594,50 +670,93 @@ def _notice_datetime(text: str) -> datetime:
 
 def _notice_date(text: str) -> date:
     """A ship date: any form :func:`_notice_datetime` reads; the time, if any, is ignored."""
+    canonical = _canonical(text)
+    if canonical is not None:
+        return canonical.date()
     try:
         return _time.parse_customstore_date(_FRACTION_RE.sub(r"\1", text))
     except ValueError:
         return datetime.fromisoformat(text).date()  # the calendar day as written
 
 
-class _NoticeReader(_Reader):
-    """A reader that reports an unreadable optional value and reads it as ``None``."""
+def _first_texts(element: Element | None) -> dict[str, str | None]:
+    """Each child's text by tag, the first child of a tag winning (as ``_Reader`` reads)."""
+    if element is None:
+        return {}
+    return {child.tag: child.text for child in reversed(element)}
 
-    __slots__ = ("on_unreadable",)
 
-    def __init__(
-        self,
-        element: Element,
-        path: str,
-        on_unreadable: Callable[[str, str], None] | None,
-    ) -> None:
-        super().__init__(element, path)
-        self.on_unreadable = on_unreadable
+def _notice_value(
+    texts: dict[str, str | None],
+    tag: str,
+    convert: Callable[[str], T],
+    what: str,
+    path: str,
+    on_unreadable: Callable[[str, str], None] | None,
+) -> T | None:
+    """One optional ShipNotice value: empty is ``None``; unreadable raises or is reported."""
+    raw = texts.get(tag)
+    if not raw:
+        return None
+    stripped = raw.strip()
+    if not stripped:
+        return None
+    try:
+        return convert(stripped)
+    except (ValueError, ArithmeticError) as exc:
+        if on_unreadable is None:
+            raise ConversionError(
+                "cannot read the document", errors=(f"expected {what}, got {raw!r} @ {path}.{tag}",)
+            ) from exc
+        on_unreadable(f"{path}.{tag}", raw)
+        return None
 
-    def convert(self, tag: str, convert: Callable[[str], T], what: str) -> T | None:
-        if self.on_unreadable is None:
-            return super().convert(tag, convert, what)
-        try:
-            return super().convert(tag, convert, what)
-        except ConversionError:
-            self.on_unreadable(f"{self.path}.{tag}", self.text(tag) or "")
-            return None
 
-    def notice_child(self, tag: str) -> "_NoticeReader | None":
-        element = self.children.get(tag)
-        if element is None:
-            return None
-        return _NoticeReader(element, f"{self.path}.{tag}", self.on_unreadable)
+def _notice_address(element: Element | None) -> Address | None:
+    if element is None:
+        return None
+    texts = _first_texts(element)
+    text = texts.get
+    return Address(
+        name=text("Name") or None,
+        company=text("Company") or None,
+        address1=text("Address1") or None,
+        address2=text("Address2") or None,
+        city=text("City") or None,
+        state=text("State") or None,
+        postal_code=text("PostalCode") or None,
+        country=text("Country") or None,
+        phone=text("Phone") or None,
+        email=text("Email") or None,
+    )
 
-    def notice_repeated(self, container: str, tag: str) -> list["_NoticeReader"]:
-        element = self.children.get(container)
-        if element is None:
-            return []
-        found = [c for c in element if c.tag == tag]
-        return [
-            _NoticeReader(c, f"{self.path}.{container}.{tag}[{i}]", self.on_unreadable)
-            for i, c in enumerate(found)
-        ]
+
+def _notice_items(
+    element: Element | None, on_unreadable: Callable[[str, str], None] | None
+) -> tuple[ShipNoticeItem, ...]:
+    if element is None:
+        return ()
+    items = []
+    for index, item in enumerate(element.findall("Item")):
+        texts = _first_texts(item)
+        text = texts.get
+        items.append(
+            ShipNoticeItem(
+                sku=text("SKU") or None,
+                name=text("Name") or None,
+                quantity=_notice_value(
+                    texts,
+                    "Quantity",
+                    _notice_quantity,
+                    "a whole number 0 to 99,999",
+                    f"$.Items.Item[{index}]",
+                    on_unreadable,
+                ),
+                line_item_id=text("LineItemID") or None,
+                upc=text("UPC") or None,
+            )
+        )
+    return tuple(items)
 
 
 def parse_ship_notice(
@@ -680,35 +799,33 @@ def parse_ship_notice(
     """
     root = _parse_xml(data, max_bytes)
     _expect_root(root, "ShipNotice")
-    r = _NoticeReader(root, "$", on_unreadable)
+    texts = _first_texts(root)
+    text = texts.get
     return ShipNotice(
-        order_id=r.text("OrderID"),
-        order_number=r.text("OrderNumber"),
-        customer_code=r.text("CustomerCode"),
-        customer_notes=r.text("CustomerNotes"),
-        internal_notes=r.text("InternalNotes"),
-        notes_to_customer=r.text("NotesToCustomer"),
-        notify_customer=r.convert("NotifyCustomer", _boolean, "true or false"),
-        label_create_date=r.convert("LabelCreateDate", _notice_datetime, "a date"),
-        ship_date=r.convert("ShipDate", _notice_date, "a date"),
-        carrier=r.text("Carrier"),
-        service=r.text("Service"),
-        tracking_number=r.text("TrackingNumber"),
-        shipping_cost=r.convert("ShippingCost", _notice_money, "a decimal number"),
-        custom_field1=r.text("CustomField1"),
-        custom_field2=r.text("CustomField2"),
-        custom_field3=r.text("CustomField3"),
-        recipient=_read_address(r.notice_child("Recipient")),
-        items=tuple(
-            ShipNoticeItem(
-                sku=i.text("SKU"),
-                name=i.text("Name"),
-                quantity=i.convert("Quantity", _notice_quantity, "a whole number 0 to 99,999"),
-                line_item_id=i.text("LineItemID"),
-                upc=i.text("UPC"),
-            )
-            for i in r.notice_repeated("Items", "Item")
+        order_id=text("OrderID") or None,
+        order_number=text("OrderNumber") or None,
+        customer_code=text("CustomerCode") or None,
+        customer_notes=text("CustomerNotes") or None,
+        internal_notes=text("InternalNotes") or None,
+        notes_to_customer=text("NotesToCustomer") or None,
+        notify_customer=_notice_value(
+            texts, "NotifyCustomer", _boolean, "true or false", "$", on_unreadable
         ),
+        label_create_date=_notice_value(
+            texts, "LabelCreateDate", _notice_datetime, "a date", "$", on_unreadable
+        ),
+        ship_date=_notice_value(texts, "ShipDate", _notice_date, "a date", "$", on_unreadable),
+        carrier=text("Carrier") or None,
+        service=text("Service") or None,
+        tracking_number=text("TrackingNumber") or None,
+        shipping_cost=_notice_value(
+            texts, "ShippingCost", _notice_money, "a decimal number", "$", on_unreadable
+        ),
+        custom_field1=text("CustomField1") or None,
+        custom_field2=text("CustomField2") or None,
+        custom_field3=text("CustomField3") or None,
+        recipient=_notice_address(root.find("Recipient")),
+        items=_notice_items(root.find("Items"), on_unreadable),
     )
 
 
