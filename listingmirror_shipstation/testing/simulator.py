@@ -5,11 +5,11 @@ real HTTP on 127.0.0.1 with :class:`~listingmirror_shipstation.testing.server.Si
 
 >>> from listingmirror_shipstation import shipstation as ss
 >>> from listingmirror_shipstation.testing.simulator import FakeClock, ShipStationSimulator
->>> from listingmirror_shipstation.transports import MockTransport
+>>> from listingmirror_shipstation.transports import MockTransport, PolicyTransport
 >>> clock = FakeClock()
 >>> simulator = ShipStationSimulator(clock=clock)
->>> client = ss.ShipStationClient("key", "secret", transport=MockTransport(simulator),
-...                               clock=clock, sleep=clock.sleep)
+>>> transport = PolicyTransport(MockTransport(simulator), clock=clock, sleep=clock.sleep)
+>>> client = ss.ShipStationClient("key", "secret", transport=transport)
 >>> client.orders.list().total
 0
 
@@ -367,7 +367,7 @@ class ListingMirrorSimulator(Scripted):
     ...                    "order_datetime": "2026-11-01T00:00:00Z"})
     >>> simulator.at(2, lambda: simulator.edit(1, order_status="Shipped"))  # between pages
     >>> client = lm.ListingMirrorClient(("u", "p"), transport=MockTransport(simulator))
-    >>> sorted(o.order_id for o in client.iter_orders(order_status="Paid"))
+    >>> sorted(o.order_id for o in client.orders.iter_all(order_status="Paid"))
     [1, 2, 3, 4, 5]
 
     Args:

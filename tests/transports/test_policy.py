@@ -1,10 +1,11 @@
 """Pacing and retries: on a fake clock, and against a real loopback server."""
 
 import http.server
+import random
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given
@@ -14,14 +15,33 @@ from listingmirror_shipstation.errors import ConnectError, RequestTimeout
 from listingmirror_shipstation.testing.server import SimulatorServer
 from listingmirror_shipstation.testing.simulator import ShipStationSimulator
 from listingmirror_shipstation.transports import (
+    DEFAULT_RETRY,
+    BaseTransport,
     MockTransport,
+    PolicyTransport,
     RateLimiter,
     Request,
     Response,
-    RetryPolicy,
+    Retry,
     Urllib3Transport,
-    send,
 )
+
+
+def send(
+    transport: BaseTransport,
+    request: Request,
+    *,
+    policy: Retry = DEFAULT_RETRY,
+    limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: Callable[[], float] = random.random,
+) -> Response:
+    """One request through a PolicyTransport around *transport*."""
+    wrapped = PolicyTransport(
+        transport, retry=policy, limiter=limiter, clock=clock, sleep=sleep, rng=rng
+    )
+    return wrapped.send(request)
 
 
 class FakeClock:
@@ -155,11 +175,13 @@ class TestRetries:
         assert len(transport.requests) == 2
         assert sum(clock.slept) >= 20
 
-    def test_retry_after_is_honoured_without_a_limiter(self) -> None:
-        """Without a limiter the policy itself waits Retry-After."""
+    def test_retry_after_is_honoured(self) -> None:
+        """Retry-After in seconds is waited out (plus the limiter's margin, here none)."""
         answers = iter([Response(status=429, headers={"Retry-After": "7"}), Response(status=200)])
         clock = FakeClock()
-        assert run(MockTransport(lambda r: next(answers)), GET, clock).status == 200
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep, margin=0)
+        transport = MockTransport(lambda r: next(answers))
+        assert run(transport, GET, clock, limiter=limiter).status == 200
         assert clock.slept == [7.0]
 
     def test_5xx_is_retried_for_idempotent_requests_only(self) -> None:
@@ -198,7 +220,7 @@ class TestRetries:
     def test_retries_stop_at_the_deadline(self, deadline: float, backoff: float) -> None:
         """No retry starts after the deadline; the last 5xx is returned."""
         clock = FakeClock()
-        policy = RetryPolicy(max_attempts=1000, deadline=deadline, backoff=backoff, max_backoff=30)
+        policy = Retry(max_attempts=1000, deadline=deadline, backoff=backoff, max_backoff=30)
         transport = MockTransport(lambda r: Response(status=503))
         assert run(transport, GET, clock, policy=policy).status == 503
         assert clock.now <= deadline
@@ -337,7 +359,7 @@ class TestOnARealServer:
         url, handler = scripted
         handler.script.extend([(503, {})] * 50)
         clock = FakeClock()
-        policy = RetryPolicy(max_attempts=50, deadline=10, backoff=1, max_backoff=4)
+        policy = Retry(max_attempts=50, deadline=10, backoff=1, max_backoff=4)
         with Urllib3Transport() as transport:
             response = send(
                 transport,
@@ -406,7 +428,7 @@ class TestWholeCallIsBounded:
         send(
             MockTransport(handler),
             Request(method="GET", url="https://x/", idempotent=True, timeout=60),
-            policy=RetryPolicy(max_attempts=5, deadline=10, backoff=0),
+            policy=Retry(max_attempts=5, deadline=10, backoff=0),
             clock=clock,
             sleep=clock.sleep,
             rng=no_jitter,
