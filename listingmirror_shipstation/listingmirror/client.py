@@ -24,7 +24,7 @@ import builtins
 import logging
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timezone, tzinfo
 from types import TracebackType
 from typing import Any, Final, Generic, Self, TypeVar
 
@@ -212,18 +212,7 @@ class ListingMirrorClient:
             zone = naive_zone if naive_zone is not None else UTC
             converter = lm_json.make_converter(naive_zone=zone, detailed=False)
         else:
-            read_in = _zone_probe(converter)
-            zone = read_in[0].tzinfo or UTC
-            if naive_zone is not None and read_in != tuple(
-                when.replace(tzinfo=None).replace(tzinfo=naive_zone) for when in read_in
-            ):
-                raise ConfigurationError(
-                    f"naive_zone={naive_zone!s} contradicts the converter given, which reads"
-                    f" naive timestamps in {zone!s}: pass one of them, or make the converter"
-                    " with make_converter(naive_zone=...)"
-                )
-            if naive_zone is not None:
-                zone = naive_zone
+            zone = _zone_of(converter, naive_zone)
         legacy = {
             name: value
             for name, value in (("clock", clock), ("sleep", sleep), ("rng", rng))
@@ -534,12 +523,34 @@ def _decode_json(body: bytes, into: Any) -> Any:
     return _jsontext.loads(body)
 
 
-def _zone_probe(converter: cattrs.Converter) -> tuple[datetime, ...]:
-    """How *converter* reads naive timestamps (one in winter, one in summer)."""
-    return tuple(
-        _hooks.structure(converter, text, datetime)
-        for text in ("2026-01-15T12:00:00", "2026-07-15T12:00:00")
-    )
+#: Naive timestamps, one in winter and one in summer, to learn the zone a converter reads.
+_PROBES: Final = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))
+
+
+def _zone_of(converter: cattrs.Converter, naive_zone: tzinfo | None) -> tzinfo:
+    """The zone *converter* reads naive timestamps in, checked against *naive_zone*.
+
+    Raises:
+        ConfigurationError: *naive_zone* contradicts the converter, or the converter's zone
+            has daylight saving time and *naive_zone* does not say which zone it is.
+    """
+    read = [_hooks.structure(converter, p.isoformat(), datetime) for p in _PROBES]
+    if naive_zone is not None:
+        if read != [p.replace(tzinfo=naive_zone) for p in _PROBES]:
+            raise ConfigurationError(
+                f"naive_zone={naive_zone!s} contradicts the converter given, which reads naive"
+                " timestamps in another zone: pass one of them, or make the converter with"
+                " make_converter(naive_zone=...)"
+            )
+        return naive_zone
+    offsets = {p.replace(tzinfo=UTC) - r for p, r in zip(_PROBES, read, strict=True)}
+    if len(offsets) != 1:
+        raise ConfigurationError(
+            "the converter given reads naive timestamps in a zone with daylight saving time:"
+            " pass that zone as naive_zone= too, so date filters are written in it"
+        )
+    (offset,) = offsets
+    return UTC if not offset else timezone(offset)
 
 
 def _warn(old: str, new: str) -> None:
