@@ -524,7 +524,7 @@ def _decode_json(body: bytes, into: Any) -> Any:
 
 
 #: Naive timestamps, one in winter and one in summer, to learn the zone a converter reads.
-_PROBES: Final = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))
+_PROBES: Final = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))  # noqa: DTZ001 - naive on purpose
 
 
 def _zone_of(converter: cattrs.Converter, naive_zone: tzinfo | None) -> tzinfo:

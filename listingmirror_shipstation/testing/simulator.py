@@ -174,6 +174,8 @@ class ShipStationSimulator(Scripted):
         limit: Requests per rolling window.
         window: The window, in seconds.
         sleep: How latency is waited out (see :class:`Scripted`).
+        reset_precision: The step ``X-Rate-Limit-Reset`` is rounded to: whole seconds, as
+            ShipStation sends it; a benchmark that shrinks the time scale shrinks it too.
 
     Attributes:
         orders: Stored orders by ``orderKey`` (as the JSON ShipStation would hold).
@@ -190,10 +192,12 @@ class ShipStationSimulator(Scripted):
         limit: int = 40,
         window: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        reset_precision: float = 1.0,
     ) -> None:
         super().__init__(sleep=sleep)
         self.clock = clock or FakeClock()
         self.limit, self.window = limit, window
+        self.reset_precision = reset_precision
         self.orders: dict[str, dict[str, Any]] = {}
         self.shipments: list[ss.Shipment] = []
         self.fulfillments: list[ss.Fulfillment] = []
@@ -264,9 +268,15 @@ class ShipStationSimulator(Scripted):
         headers = {
             "X-Rate-Limit-Limit": str(self.limit),
             "X-Rate-Limit-Remaining": str(max(0, self.limit - len(self._sent))),
-            "X-Rate-Limit-Reset": str(max(0, round(reset))),
+            "X-Rate-Limit-Reset": self._reset_text(reset),
         }
         return Response(status=status, headers=headers, body=_jsontext.dumps(data).encode())
+
+    def _reset_text(self, reset: float) -> str:
+        steps = max(0, round(reset / self.reset_precision))
+        if self.reset_precision == 1:
+            return str(steps)
+        return f"{steps * self.reset_precision:.6g}"
 
     def _route(self, request: Request) -> Response:
         parts = urllib.parse.urlsplit(request.url)

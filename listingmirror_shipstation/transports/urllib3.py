@@ -144,7 +144,8 @@ class Urllib3Transport(BaseTransport):
 
     def pool_for(self, url: str) -> urllib3.PoolManager:
         """The pool that sends to *url*: a proxy's, unless no proxy applies or ``NO_PROXY``
-        names the host; :attr:`pool` otherwise."""
+        names the host; :attr:`pool` otherwise.
+        """
         if not self.proxies or isinstance(self.pool, urllib3.ProxyManager):
             return self.pool
         parts = urllib.parse.urlsplit(url)
@@ -152,7 +153,8 @@ class Urllib3Transport(BaseTransport):
         if not proxy or not parts.hostname:
             return self.pool
         host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-        if urllib.request.proxy_bypass_environment(host, self.proxies):
+        # proxy_bypass_environment is public in urllib.request but missing from typeshed.
+        if urllib.request.proxy_bypass_environment(host, self.proxies):  # type: ignore[attr-defined]
             return self.pool
         with self._proxy_lock:
             pool = self._proxy_pools.get(proxy)

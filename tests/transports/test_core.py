@@ -128,7 +128,8 @@ class TestOneCoreForBothClients:
 
     def test_error_bodies_are_read_by_each_platform(self) -> None:
         """ShipStation's ModelState and Listing Mirror's errors are read by their own clients;
-        the neutral core alone keeps the body's text."""
+        the neutral core alone keeps the body's text.
+        """
         body = b'{"Message": "bad", "ModelState": {"order.x": ["too long"]}}'
         ss_api, _ = ss_client(lambda r: Response(status=400, body=body))
         with pytest.raises(APIError) as ss_error:
@@ -275,7 +276,8 @@ class TestRetryObject:
 class TestPolicyComposes:
     def test_a_users_wrapper_around_the_policy_is_used_as_it_is(self) -> None:
         """Given a user's transport that wraps a PolicyTransport, the client adds no second
-        policy (retries would multiply) and sends through the user's wrapper."""
+        policy (retries would multiply) and sends through the user's wrapper.
+        """
         clock = FakeClock()
         answers = iter([Response(status=503), json_response([])])
         inner = MockTransport(lambda r: next(answers))

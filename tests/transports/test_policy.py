@@ -475,3 +475,31 @@ class TestSharedLimiterOverHTTP:
         remaining = limiter.state.remaining
         assert remaining is not None
         assert remaining <= true_remaining
+
+
+class TestPacingAtLatency:
+    def test_the_window_is_reckoned_from_when_the_request_left(self) -> None:
+        """With 2 s between the server counting a request and its answer arriving, the
+        limiter keeps the window's pace: zero 429s, and no more than the reset margin (plus
+        the header's rounding) lost per window, on a deterministic fake clock.
+
+        Reckoning the reset from the answer's arrival, as before, lost the latency on every
+        window as well (each period was at least window + latency + margin - rounding).
+        """
+        clock = FakeClock()
+        window, limit = 60.0, 10
+        simulator = ShipStationSimulator(clock=clock, limit=limit, window=window, sleep=clock.sleep)
+        simulator.latency = 2.0
+        counted: list[float] = []
+        simulator.on_request = lambda number, request: counted.append(clock.now)
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+        transport = PolicyTransport(
+            MockTransport(simulator), limiter=limiter, clock=clock, sleep=clock.sleep
+        )
+        request = Request(method="GET", url="https://ssapi.invalid/orders", idempotent=True)
+        for _ in range(6 * limit):
+            assert transport.send(request).status == 200
+        assert simulator.statuses.count(429) == 0
+        periods = [counted[j + limit] - counted[j] for j in range(len(counted) - limit)]
+        assert min(periods) >= window
+        assert max(periods) <= window + limiter.margin + 0.5
