@@ -143,8 +143,10 @@ class Urllib3Transport(BaseTransport):
         )
 
     def pool_for(self, url: str) -> urllib3.PoolManager:
-        """The pool that sends to *url*: a proxy's, unless no proxy applies or ``NO_PROXY``
-        names the host; :attr:`pool` otherwise.
+        """The pool that sends to *url*.
+
+        A proxy's pool when the environment names a proxy for its scheme and ``NO_PROXY``
+        does not name its host; :attr:`pool` otherwise.
         """
         if not self.proxies or isinstance(self.pool, urllib3.ProxyManager):
             return self.pool

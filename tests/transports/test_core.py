@@ -1,4 +1,4 @@
-"""One request core for both clients, a wrapping policy, overridable retries, proxies, User-Agent."""
+"""One request core for both clients, a wrapping policy, retries to override, proxies, UA."""
 
 import email.utils
 import logging
@@ -92,7 +92,7 @@ class TestOneCoreForBothClients:
 
         The Listing Mirror client raised ConversionError before.
         """
-        naive = datetime(2026, 11, 1, 12)
+        naive = datetime(2026, 11, 1, 12)  # noqa: DTZ001 - the defect under test
         lm_api, lm_sent = lm_client(lambda r: json_response(EMPTY_LM_PAGE))
         ss_api, ss_sent = ss_client(lambda r: json_response({"orders": [], "pages": 0}))
         with pytest.raises(ValidationError) as lm_error:
@@ -127,8 +127,9 @@ class TestOneCoreForBothClients:
         assert "start_date=2026-11-01T07%3A00%3A00" in transport.requests[0].url
 
     def test_error_bodies_are_read_by_each_platform(self) -> None:
-        """ShipStation's ModelState and Listing Mirror's errors are read by their own clients;
-        the neutral core alone keeps the body's text.
+        """Each platform's client reads its own error bodies; the neutral core keeps the text.
+
+        ShipStation's ModelState and Listing Mirror's errors are read by their clients.
         """
         body = b'{"Message": "bad", "ModelState": {"order.x": ["too long"]}}'
         ss_api, _ = ss_client(lambda r: Response(status=400, body=body))
@@ -275,8 +276,9 @@ class TestRetryObject:
 
 class TestPolicyComposes:
     def test_a_users_wrapper_around_the_policy_is_used_as_it_is(self) -> None:
-        """Given a user's transport that wraps a PolicyTransport, the client adds no second
-        policy (retries would multiply) and sends through the user's wrapper.
+        """A user's wrapper around a PolicyTransport is used as it is, with no second policy.
+
+        Two policies would multiply the retries; the requests go through the user's wrapper.
         """
         clock = FakeClock()
         answers = iter([Response(status=503), json_response([])])

@@ -479,9 +479,10 @@ class TestSharedLimiterOverHTTP:
 
 class TestPacingAtLatency:
     def test_the_window_is_reckoned_from_when_the_request_left(self) -> None:
-        """With 2 s between the server counting a request and its answer arriving, the
-        limiter keeps the window's pace: zero 429s, and no more than the reset margin (plus
-        the header's rounding) lost per window, on a deterministic fake clock.
+        """Answers 2 s late still leave the pace at the window's: zero 429s, little lost.
+
+        With 2 s between the server counting a request and its answer arriving, no more than
+        the reset margin (plus the header's rounding) is lost per window, on a fake clock.
 
         Reckoning the reset from the answer's arrival, as before, lost the latency on every
         window as well (each period was at least window + latency + margin - rounding).
