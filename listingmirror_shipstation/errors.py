@@ -242,7 +242,10 @@ class RateLimitError(APIError):
 
     @property
     def retry_after(self) -> float | None:
-        """Seconds to wait: ``Retry-After`` (seconds or HTTP date), else ``X-Rate-Limit-Reset``."""
+        """How long to wait, in seconds, from ``Retry-After`` or ``X-Rate-Limit-Reset``.
+
+        ``Retry-After`` may be seconds or an HTTP date; ``None`` when neither can be read.
+        """
         return _seconds_to_wait(self.headers)
 
 

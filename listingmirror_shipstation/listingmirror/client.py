@@ -34,7 +34,7 @@ from attrs import frozen
 from .. import _hooks, _jsontext
 from ..errors import ConfigurationError, ConversionError, ValidationError
 from ..transports import BaseTransport, PolicyTransport, RateLimiter, Response, Retry
-from ..transports.core import RequestCore, client_transport
+from ..transports.core import RequestCore, _client_transport
 from . import json as lm_json
 from .models import InventoryLevel, Order, Product
 
@@ -218,7 +218,7 @@ class ListingMirrorClient:
             for name, value in (("clock", clock), ("sleep", sleep), ("rng", rng))
             if value is not None
         }
-        self.transport, self._policy = client_transport(
+        self.transport, self._policy = _client_transport(
             transport,
             timeout=timeout,
             retry=retry,

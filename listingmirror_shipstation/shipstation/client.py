@@ -32,7 +32,7 @@ from ..errors import (
     ValidationError,
 )
 from ..transports import BaseTransport, PolicyTransport, RateLimiter, RateLimitState, Retry
-from ..transports.core import RequestCore, client_transport
+from ..transports.core import RequestCore, _client_transport
 from ..transports.urls import pin_url
 from . import json as ss_json
 from .models import (
@@ -290,7 +290,7 @@ class ShipStationClient:
             for name, value in (("clock", clock), ("sleep", sleep), ("rng", rng))
             if value is not None
         }
-        self.transport, self._policy = client_transport(
+        self.transport, self._policy = _client_transport(
             transport,
             timeout=timeout,
             retry=retry,

@@ -10,6 +10,7 @@ from typing import Any
 
 from .._exports import adopt
 from .base import BaseTransport, Request, Response
+from .core import DEFAULT_USER_AGENT, RequestCore
 from .mock import MockTransport
 from .policy import DEFAULT_RETRY, PolicyTransport, RateLimiter, RateLimitState, Retry
 from .urllib3 import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Urllib3Transport
@@ -19,12 +20,14 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_USER_AGENT",
     "BaseTransport",
     "MockTransport",
     "PolicyTransport",
     "RateLimitState",
     "RateLimiter",
     "Request",
+    "RequestCore",
     "Response",
     "Retry",
     "Urllib3Transport",

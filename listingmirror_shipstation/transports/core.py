@@ -1,21 +1,20 @@
 """The request core both clients use: building requests and reading responses, without I/O.
 
-:class:`RequestCore` knows one API's base URL, credentials and error-body format (passed in by
-the platform's client: this module knows neither platform) and does what every call shares:
+:class:`~listingmirror_shipstation.transports.RequestCore` knows one API's base URL,
+credentials and error-body format (passed in by the platform's client: this module knows
+neither platform) and does what every call shares. ``build`` joins the path to the base URL
+(an absolute URL, such as a ``next`` link, is pinned to the API's host with
+:func:`~listingmirror_shipstation.transports.pin_url`), writes the query, and sets
+``Authorization``, ``Accept``, ``User-Agent`` and ``Content-Type``. ``read`` turns an error
+status into the typed :class:`~listingmirror_shipstation.errors.APIError` (the platform reads
+its own error bodies) and a good answer into models, through the platform's decoder.
+``failed`` turns a transport error of a request that is not idempotent into
+:class:`~listingmirror_shipstation.errors.AmbiguousOutcomeError`. ``log`` writes the one INFO
+line per request (method, URL without its query, status, seconds: never a header, so never a
+credential).
 
-* :meth:`RequestCore.build` joins the path to the base URL (an absolute URL, such as a
-  ``next`` link, is pinned to the API's host with :func:`pin_url`), writes the query, and sets
-  ``Authorization``, ``Accept``, ``User-Agent`` and ``Content-Type``;
-* :meth:`RequestCore.read` turns an error status into the typed
-  :class:`~listingmirror_shipstation.errors.APIError` (the platform reads its own error bodies)
-  and a good answer into models, through the platform's decoder;
-* :meth:`RequestCore.failed` turns a transport error of a request that is not idempotent into
-  :class:`~listingmirror_shipstation.errors.AmbiguousOutcomeError`;
-* :meth:`RequestCore.log` writes the one INFO line per request (method, URL without its query,
-  status, seconds: never a header, so never a credential).
-
-None of these does I/O, so an async face can reuse them as they are; :meth:`RequestCore.call`
-is the synchronous face: build, send through a transport, log, read.
+None of these does I/O, so an async face can reuse them as they are; ``call`` is the
+synchronous face: build, send through a transport, log, read.
 """
 
 import importlib.metadata
@@ -38,11 +37,11 @@ from ..errors import (
     error_for,
 )
 from .base import BaseTransport, Request, Response
-from .policy import DEFAULT_RETRY, PolicyTransport, RateLimiter, Retry, find_policy
+from .policy import DEFAULT_RETRY, PolicyTransport, RateLimiter, Retry, _find_policy
 from .urllib3 import Urllib3Transport
 from .urls import pin_url
 
-__all__ = ["DEFAULT_USER_AGENT", "ErrorBodyReader", "RequestCore"]
+__all__ = ["DEFAULT_USER_AGENT", "RequestCore"]
 
 
 def _version() -> str:
@@ -95,7 +94,8 @@ class RequestCore:
         logger: Where the one INFO line per request goes (the platform client's logger).
         read_error: Reads the platform's error bodies into ``(message, model_state)``; the
             start of the body is the message by default.
-        user_agent: The ``User-Agent`` header (:data:`DEFAULT_USER_AGENT` by default).
+        user_agent: The ``User-Agent`` header
+            (``listingmirror-shipstation/<version> python/<x.y>`` by default).
         headers: Other headers sent on every request (e.g. ShipStation's ``x-partner``).
         clock: Seconds, for the log line's duration.
 
@@ -254,7 +254,7 @@ class RequestCore:
         return self.read(request, response, into=into)
 
 
-def client_transport(
+def _client_transport(
     transport: BaseTransport | None,
     *,
     timeout: float | None,
@@ -265,7 +265,8 @@ def client_transport(
 ) -> tuple[BaseTransport, PolicyTransport]:
     """The transport a client sends through, and the policy in it.
 
-    *transport* (a ``Urllib3Transport`` by default) is wrapped in a :class:`PolicyTransport`,
+    *transport* (a ``Urllib3Transport`` by default) is wrapped in a
+    :class:`~listingmirror_shipstation.transports.PolicyTransport`,
     unless it already is one or wraps one (through ``inner``): then it is used as it is.
 
     *legacy* holds the deprecated ``clock``/``sleep``/``rng`` constructor arguments that were
@@ -290,7 +291,7 @@ def client_transport(
         transport = Urllib3Transport(
             timeout=urllib3.Timeout(connect=10.0, read=timeout if timeout is not None else 60.0)
         )
-    policy = find_policy(transport)
+    policy = _find_policy(transport)
     if policy is not None:
         given = [
             name for name, value in (("retry", retry), ("rate_limiter", rate_limiter)) if value

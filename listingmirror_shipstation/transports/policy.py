@@ -279,7 +279,7 @@ class Retry:
         """Seconds a 429 asks to wait.
 
         ``Retry-After`` (seconds or an HTTP date), else ``X-Rate-Limit-Reset``, else
-        :attr:`default_retry_after`.
+        ``default_retry_after``.
         """
         seconds = _seconds_to_wait(response.headers)
         return self.default_retry_after if seconds is None else seconds
@@ -400,7 +400,7 @@ class PolicyTransport(BaseTransport):
         return request if request.timeout <= left else attrs.evolve(request, timeout=left)
 
 
-def find_policy(transport: BaseTransport) -> PolicyTransport | None:
+def _find_policy(transport: BaseTransport) -> PolicyTransport | None:
     """The :class:`PolicyTransport` *transport* is or wraps (through ``inner``), if any."""
     seen = 0
     current: object = transport

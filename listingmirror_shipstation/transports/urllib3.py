@@ -146,7 +146,7 @@ class Urllib3Transport(BaseTransport):
         """The pool that sends to *url*.
 
         A proxy's pool when the environment names a proxy for its scheme and ``NO_PROXY``
-        does not name its host; :attr:`pool` otherwise.
+        does not name its host; ``pool`` otherwise.
         """
         if not self.proxies or isinstance(self.pool, urllib3.ProxyManager):
             return self.pool
