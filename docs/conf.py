@@ -48,7 +48,7 @@ nitpick_ignore_regex = [
     ("py:(class|obj|data|exc|func)", r"(.*\.)?(T|_T_co|Any|Final|ClassVar|TypeVar|Self)"),
     ("py:(exc|class|func|meth|mod|data)", r"(ValueError|TypeError|json\.loads)"),
     ("py:class", r".*\.SearchStrategy.*"),
-    ("py:class", r"(os\.PathLike|psycopg\..*)"),
+    ("py:class", r"(os\.PathLike|psycopg\..*|logging\.Logger)"),
     # Private bases (shown by show-inheritance) are not documented on purpose.
     ("py:class", r"listingmirror_shipstation\..*\._\w+"),
     # A generic re-exported class: its alias keeps the defining module's path.

@@ -668,7 +668,7 @@ def _check(args: argparse.Namespace, err: TextIO) -> int:
     if credentials is not None:
         try:
             with lm.ListingMirrorClient(credentials, base_url=args.listingmirror_url) as mirror:
-                page = mirror.orders()
+                page = mirror.orders.list()
             count = f" ({page.count} orders)" if page.count is not None else ""
             print(f"Listing Mirror: ok{count}", file=err)
         except ListingMirrorShipStationError as exc:

@@ -35,8 +35,11 @@ Every class is also a :class:`ValueError` except the base, and every class pickl
 process boundaries in job queues).
 """
 
+import datetime
+import email.utils
 import functools
-import json
+import math
+import time
 import urllib.parse
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -239,13 +242,11 @@ class RateLimitError(APIError):
 
     @property
     def retry_after(self) -> float | None:
-        """Seconds to wait, from ``Retry-After`` or ``X-Rate-Limit-Reset``."""
-        for name in ("retry-after", "x-rate-limit-reset"):
-            try:
-                return max(0.0, float(self.headers[name]))
-            except (KeyError, ValueError):
-                continue
-        return None
+        """How long to wait, in seconds, from ``Retry-After`` or ``X-Rate-Limit-Reset``.
+
+        ``Retry-After`` may be seconds or an HTTP date; ``None`` when neither can be read.
+        """
+        return _seconds_to_wait(self.headers)
 
 
 class ServerError(APIError):
@@ -290,12 +291,30 @@ _BODY_IN_MESSAGE: Final = 200
 
 
 def error_for(
-    status: int, *, method: str, url: str, headers: Mapping[str, str], body: bytes
+    status: int,
+    *,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    message: str | None = None,
+    model_state: Mapping[str, tuple[str, ...]] | None = None,
 ) -> APIError:
-    """Build the typed error for an error response, reading the server's message from the body.
+    """Build the typed error for an error response (the class from :data:`STATUS_ERRORS`).
 
-    ShipStation's bodies are ``{"Message", "ModelState", "ExceptionMessage"}``,
-    ``{"message"}``, plain text or empty; Listing Mirror's carry ``errors``. All are read.
+    This module knows neither platform: the platform's client reads its own error bodies
+    (ShipStation's ``{"Message", "ModelState"}``, Listing Mirror's ``errors``) and passes
+    *message* and *model_state*. Without a *message*, the start of the body (as text) is the
+    message, and ``HTTP <status>`` when the body is empty.
+
+    Args:
+        status: The HTTP status (3xx gives a :class:`RedirectError`).
+        method: The request's method.
+        url: The request's URL.
+        headers: The response headers.
+        body: The raw response body (kept on the error).
+        message: The server's message, as the platform reads it from the body.
+        model_state: Per-field messages, as the platform reads them from the body.
     """
     if _REDIRECT_FLOOR <= status < _FIRST_ERROR_STATUS:
         location = {k.lower(): v for k, v in headers.items()}.get("location")
@@ -310,7 +329,8 @@ def error_for(
             body=body,
         )
     cls = STATUS_ERRORS.get(status) or (ServerError if status >= _SERVER_ERROR_FLOOR else APIError)
-    message, model_state = _read_error_body(body)
+    if message is None:
+        message = body.decode("utf-8", errors="replace").strip()[:_BODY_IN_MESSAGE]
     return cls(
         message or f"HTTP {status}",
         status=status,
@@ -322,26 +342,47 @@ def error_for(
     )
 
 
-def _read_error_body(body: bytes) -> tuple[str, dict[str, tuple[str, ...]]]:
-    text = body.decode("utf-8", errors="replace").strip()
+def _seconds_to_wait(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds a response asks to wait; ``None`` when it does not say.
+
+    ``Retry-After`` (seconds or an HTTP date) first, else ``X-Rate-Limit-Reset``.
+
+    The one place ``Retry-After`` is read (the retry policy and
+    :attr:`RateLimitError.retry_after` both call it). An HTTP date is measured against the
+    response's own ``Date`` header when it has one (the server's clock, so a skewed local clock
+    does not matter), else against *now* (Unix seconds; the wall clock by default). A date in
+    the past means no wait.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    value = lowered.get("retry-after", "").strip()
+    if value:
+        seconds = _number(value)
+        if seconds is not None:
+            return seconds
+        when = _http_date(value)
+        if when is not None:
+            server_now = _http_date(lowered.get("date", ""))
+            base = server_now if server_now is not None else (time.time() if now is None else now)
+            return max(0.0, when - base)
+    return _number(lowered.get("x-rate-limit-reset", ""))
+
+
+def _number(text: str) -> float | None:
     try:
-        data = json.loads(text) if text else None
+        value = float(text)
     except ValueError:
-        return text[:_BODY_IN_MESSAGE], {}
-    if not isinstance(data, dict):
-        return text[:_BODY_IN_MESSAGE], {}
-    parts = [
-        str(data[key])
-        for key in ("message", "Message", "ExceptionMessage", "detail", "errors")
-        if data.get(key)
-    ]
-    model_state: dict[str, tuple[str, ...]] = {}
-    state = data.get("ModelState")
-    if isinstance(state, dict):
-        for field, texts in state.items():
-            items = texts if isinstance(texts, list) else [texts]
-            model_state[str(field)] = tuple(str(t) for t in items)
-    return " ".join(parts) or text[:_BODY_IN_MESSAGE], model_state
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def _http_date(text: str) -> float | None:
+    try:
+        when = email.utils.parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": RFC 5322 for UTC with no zone information
+        when = when.replace(tzinfo=datetime.UTC)
+    return when.timestamp()
 
 
 class ConversionError(ListingMirrorShipStationError, ValueError):

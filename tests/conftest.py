@@ -29,3 +29,15 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 def golden() -> Path:
     """The folder of golden files (copies of ``shared/vectors`` plus our own)."""
     return GOLDEN
+
+
+#: Proxy variables a developer's shell may set; tests talk to 127.0.0.1 and set their own.
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without proxy variables (Urllib3Transport honours them)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)

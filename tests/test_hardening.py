@@ -9,6 +9,7 @@ without limit.
 import contextlib
 import gzip
 import json
+import logging
 import os
 import stat
 import threading
@@ -32,16 +33,17 @@ from listingmirror_shipstation.integration import SQLiteShipmentSink
 from listingmirror_shipstation.sync import SQLiteCheckpointStore
 from listingmirror_shipstation.transports import (
     MockTransport,
+    PolicyTransport,
     Request,
     Response,
-    RetryPolicy,
+    Retry,
     Urllib3Transport,
-    call,
     pin_url,
 )
+from listingmirror_shipstation.transports.core import RequestCore
 
 Answer = Callable[[BaseHTTPRequestHandler], None]
-NO_RETRY = RetryPolicy(max_attempts=1, deadline=5, backoff=0)
+NO_RETRY = Retry(max_attempts=1, deadline=5, backoff=0)
 
 
 @contextlib.contextmanager
@@ -106,7 +108,7 @@ class TestURLPinning:
                     ("user", "secret"), base_url=f"http://127.0.0.1:{api}/", retry=NO_RETRY
                 )
                 with client, pytest.raises(UnsafeURLError):
-                    list(client.iter_orders())
+                    list(client.orders.iter_all())
         assert len(api_seen) == 1
         assert api_seen[0]["authorization"].startswith("Basic ")
         assert evil_seen == []
@@ -157,7 +159,7 @@ class TestURLPinning:
         transport = MockTransport(lambda r: Response(status=200, body=json.dumps(next(pages))))
         client = lm.ListingMirrorClient(("user", "pw"), transport=transport, retry=NO_RETRY)
         with pytest.raises(UnsafeURLError):
-            list(client.iter_orders())
+            list(client.orders.iter_all())
         assert len(transport.requests) == 1
 
     @pytest.mark.parametrize(
@@ -215,7 +217,7 @@ class TestRedirects:
                 ("user", "pw"), base_url=f"http://127.0.0.1:{port}/", retry=NO_RETRY
             )
             with client, pytest.raises(RedirectError, match=r"elsewhere\.example"):
-                list(client.iter_orders())
+                list(client.orders.iter_all())
 
 
 class TestCredentialsWithLineBreaks:
@@ -347,8 +349,14 @@ class TestResponseSizeCap:
         with loopback(self.serve(bomb)) as (port, _):
             transport = Urllib3Transport(max_response_bytes=1024 * 1024)
             request = Request(method="POST", url=f"http://127.0.0.1:{port}/orders/createorder")
+            core = RequestCore(
+                base_url=f"http://127.0.0.1:{port}/",
+                authorization="Basic eDp5",
+                decode=lambda body, into: body,
+                logger=logging.getLogger("test"),
+            )
             with transport, pytest.raises(AmbiguousOutcomeError) as caught:
-                call(transport, request, policy=NO_RETRY)
+                core.call(PolicyTransport(transport, retry=NO_RETRY), request, into=None)
         assert isinstance(caught.value.__cause__, ResponseTooLargeError)
 
     def test_answers_under_the_limit_are_read_whole(self) -> None:

@@ -2,7 +2,16 @@
 
 from .._exports import adopt
 from . import client, json
-from .client import DEFAULT_BASE_URL, ListingMirrorClient, OrderSnapshot, Page, UnreadableOrder
+from .client import (
+    DEFAULT_BASE_URL,
+    InventoryResource,
+    ListingMirrorClient,
+    MasterListingsResource,
+    OrderSnapshot,
+    OrdersResource,
+    Page,
+    UnreadableOrder,
+)
 from .json import (
     CONFIRMED_KEYS,
     KeyReport,
@@ -36,13 +45,16 @@ __all__ = [
     "Discount",
     "FulfillmentChannel",
     "InventoryLevel",
+    "InventoryResource",
     "ItemOption",
     "KeyReport",
     "ListingMirrorClient",
+    "MasterListingsResource",
     "Order",
     "OrderItem",
     "OrderSnapshot",
     "OrderStatus",
+    "OrdersResource",
     "Page",
     "ParsedOrders",
     "Product",

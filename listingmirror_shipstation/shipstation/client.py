@@ -12,9 +12,8 @@
 
 import base64
 import builtins
+import json
 import logging
-import random
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -22,7 +21,6 @@ from types import TracebackType
 from typing import Any, Final, Self, TypedDict, TypeVar, Unpack
 
 import cattrs
-import urllib3
 from attrs import frozen
 
 from .. import _hooks, _jsontext, _time
@@ -33,16 +31,8 @@ from ..errors import (
     TransportError,
     ValidationError,
 )
-from ..transports import (
-    DEFAULT_RETRY,
-    BaseTransport,
-    RateLimiter,
-    RateLimitState,
-    Request,
-    RetryPolicy,
-    Urllib3Transport,
-    call,
-)
+from ..transports import BaseTransport, PolicyTransport, RateLimiter, RateLimitState, Retry
+from ..transports.core import RequestCore, _client_transport
 from ..transports.urls import pin_url
 from . import json as ss_json
 from .models import (
@@ -174,10 +164,12 @@ class OrderUpsert:
     error: Exception | None = None
 
 
-def _param(value: object) -> str:
+def _param(name: str, value: object) -> str:
     if isinstance(value, datetime):
         if value.utcoffset() is None:
-            raise ValidationError("naive datetime refused", field="date filter", value=value)
+            raise ValidationError(
+                "a naive datetime cannot be sent: give it a time zone", field=name, value=value
+            )
         return f"{value.astimezone(_time.PACIFIC):%Y-%m-%d %H:%M:%S}"
     if isinstance(value, date):
         return value.isoformat()
@@ -190,9 +182,31 @@ def _param(value: object) -> str:
     return str(value)
 
 
-def _query(params: Mapping[str, object]) -> str:
-    pairs = [(_hooks.camel(k), _param(v)) for k, v in params.items() if v is not None]
-    return urllib.parse.urlencode(pairs)
+def _query(params: Mapping[str, object]) -> list[tuple[str, str]]:
+    return [(_hooks.camel(k), _param(k, v)) for k, v in params.items() if v is not None]
+
+
+#: Longest part of an error body kept as the message when it is not ShipStation's JSON.
+_BODY_IN_MESSAGE: Final = 200
+
+
+def _error_body(body: bytes) -> tuple[str | None, dict[str, tuple[str, ...]]]:
+    """Read ShipStation's error bodies: ``{"Message", "ModelState"}``, ``{"message"}``, text."""
+    text = body.decode("utf-8", errors="replace").strip()
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return text[:_BODY_IN_MESSAGE] or None, {}
+    if not isinstance(data, dict):
+        return text[:_BODY_IN_MESSAGE] or None, {}
+    parts = [str(data[key]) for key in ("message", "Message", "ExceptionMessage") if data.get(key)]
+    model_state: dict[str, tuple[str, ...]] = {}
+    state = data.get("ModelState")
+    if isinstance(state, dict):
+        for field, texts in state.items():
+            items = texts if isinstance(texts, list) else [texts]
+            model_state[str(field)] = tuple(str(t) for t in items)
+    return " ".join(parts) or text[:_BODY_IN_MESSAGE] or None, model_state
 
 
 class ShipStationClient:
@@ -213,20 +227,25 @@ class ShipStationClient:
         api_secret: The API secret (the Basic password).
         base_url: The API's root.
         transport: How requests travel; a
-            :class:`~listingmirror_shipstation.transports.Urllib3Transport` by default. Not
-            together with *timeout*.
+            :class:`~listingmirror_shipstation.transports.Urllib3Transport` by default. It is
+            wrapped in a :class:`~listingmirror_shipstation.transports.PolicyTransport` (pacing
+            and retries) unless it already is or wraps one. Not together with *timeout*.
         timeout: Read timeout in seconds for the default transport.
         converter: The JSON converter; :func:`~listingmirror_shipstation.shipstation.make_converter`
             by default.
-        retry: What to retry and for how long.
-        rate_limiter: Share one between clients that use the same key pair.
+        retry: What to retry and for how long (for the ``PolicyTransport`` the client builds).
+        rate_limiter: Share one between clients that use the same key pair (likewise).
         partner_key: Sent as ``x-partner`` (a header some partners use for higher limits).
-        clock: Monotonic seconds (injectable for tests).
-        sleep: How to wait (injectable for tests).
-        rng: Randomness for backoff jitter (injectable for tests).
+        user_agent: The ``User-Agent`` header; ``listingmirror-shipstation/<version>
+            python/<x.y>`` by default.
+        clock: Deprecated: give ``PolicyTransport(inner, clock=...)`` as *transport*.
+        sleep: Deprecated, likewise.
+        rng: Deprecated, likewise.
 
     Raises:
-        ConfigurationError: A credential is empty, or *transport* and *timeout* are both given.
+        ConfigurationError: A credential is empty, or arguments contradict each other
+            (*transport* and *timeout*; a transport with its own policy and *retry* or
+            *rate_limiter*).
 
     Attributes:
         orders: ``/orders``.
@@ -246,18 +265,19 @@ class ShipStationClient:
         transport: BaseTransport | None = None,
         timeout: float | None = None,
         converter: cattrs.Converter | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
+        retry: Retry | None = None,
         rate_limiter: RateLimiter | None = None,
         partner_key: str | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-        rng: Callable[[], float] = random.random,
+        user_agent: str | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        rng: Callable[[], float] | None = None,
     ) -> None:
         if not api_key or not api_secret:
             raise ConfigurationError("ShipStationClient needs an API key and an API secret")
         if any(
             ord(c) < 0x20 or ord(c) == 0x7F
-            for value in (api_key, api_secret, partner_key or "")
+            for value in (api_key, api_secret, partner_key or "", user_agent or "")
             for c in value
         ):
             # Never echoed: a line break in a header would otherwise print the whole token.
@@ -265,26 +285,31 @@ class ShipStationClient:
                 "ShipStationClient credentials contain a line break or control character"
                 " (not shown); check how they were read"
             )
-        if transport is not None and timeout is not None:
-            raise ConfigurationError(
-                "pass timeout= to the transport you give, not to the client as well"
-            )
-        token = base64.b64encode(f"{api_key}:{api_secret}".encode()).decode("ascii")
-        self._headers = {
-            "Authorization": f"Basic {token}",
-            "Accept": "application/json",
-            "User-Agent": "listingmirror-shipstation",
+        legacy = {
+            name: value
+            for name, value in (("clock", clock), ("sleep", sleep), ("rng", rng))
+            if value is not None
         }
-        if partner_key:
-            self._headers["x-partner"] = partner_key
-        self.base_url = base_url.rstrip("/")
-        self.transport = transport or Urllib3Transport(
-            timeout=urllib3.Timeout(connect=10.0, read=timeout if timeout is not None else 60.0)
+        self.transport, self._policy = _client_transport(
+            transport,
+            timeout=timeout,
+            retry=retry,
+            rate_limiter=rate_limiter,
+            legacy=legacy,
+            who="ShipStationClient",
         )
+        token = base64.b64encode(f"{api_key}:{api_secret}".encode()).decode("ascii")
+        self.base_url = base_url.rstrip("/")
         self.converter = converter or ss_json.make_converter(detailed=False)
-        self.retry = retry
-        self.rate_limiter = rate_limiter or RateLimiter(clock=clock, sleep=sleep)
-        self._clock, self._sleep, self._rng = clock, sleep, rng
+        self._core = RequestCore(
+            base_url=self.base_url,
+            authorization=f"Basic {token}",
+            decode=self._decode,
+            logger=logger,
+            read_error=_error_body,
+            user_agent=user_agent,
+            headers={"x-partner": partner_key} if partner_key else None,
+        )
         self.orders = OrdersResource(self)
         self.shipments = ShipmentsResource(self)
         self.fulfillments = FulfillmentsResource(self)
@@ -298,7 +323,17 @@ class ShipStationClient:
     @property
     def rate_limit(self) -> RateLimitState:
         """What the rate limiter knows (limit, remaining, reset, time waited)."""
-        return self.rate_limiter.state
+        return self._policy.limiter.state
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """The rate limiter of the client's policy (its ``PolicyTransport``)."""
+        return self._policy.limiter
+
+    @property
+    def policy(self) -> PolicyTransport:
+        """The :class:`~listingmirror_shipstation.transports.PolicyTransport` in the transport."""
+        return self._policy
 
     def close(self) -> None:
         """Close the transport."""
@@ -329,45 +364,19 @@ class ShipStationClient:
 
         ``idempotent`` defaults to ``True`` for GET and DELETE, ``False`` otherwise.
         """
-        url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
-        if params:
-            url += ("&" if "?" in url else "?") + _query(params)
-        headers = dict(self._headers)
         payload: bytes | None = None
         if body is not None:
             data = _hooks.unstructure(self.converter, body, namer=ss_json._path_name)
             payload = _jsontext.dumps(data).encode("utf-8")
-            headers["Content-Type"] = "application/json"
         safe = idempotent if idempotent is not None else method in ("GET", "DELETE")
-        request = Request(method=method, url=url, headers=headers, body=payload, idempotent=safe)
-        started = self._clock()
-        status: int | str = "no answer"
-        try:
-            response = call(
-                self.transport,
-                request,
-                policy=self.retry,
-                limiter=self.rate_limiter,
-                clock=self._clock,
-                sleep=self._sleep,
-                rng=self._rng,
-            )
-            status = response.status
-        except APIError as exc:
-            status = exc.status
-            raise
-        finally:
-            logger.info(
-                "%s %s -> %s (%.2fs)",
-                method,
-                url.split("?", 1)[0],
-                status,
-                self._clock() - started,
-            )
-        if into is None or not response.body.strip():
-            return None
+        request = self._core.build(
+            method, path_or_url, query=_query(params or {}), body=payload, idempotent=safe
+        )
+        return self._core.call(self.transport, request, into=into)
+
+    def _decode(self, body: bytes, into: Any) -> Any:
         return _hooks.structure(
-            self.converter, _jsontext.loads(response.body), into, namer=ss_json._path_name
+            self.converter, _jsontext.loads(body), into, namer=ss_json._path_name
         )
 
     def _pages(

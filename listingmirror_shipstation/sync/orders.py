@@ -368,7 +368,7 @@ class ClientOrderSource(ListingMirrorOrderSource):
         """Read the window consistently, with the orders that could not be read.
 
         Each status is read with
-        :meth:`~listingmirror_shipstation.listingmirror.ListingMirrorClient.snapshot_orders`.
+        :meth:`~listingmirror_shipstation.listingmirror.OrdersResource.snapshot`.
         When a read cannot be made consistent (orders kept moving for every pass), the window
         is split in two halves (whole seconds) and each is read the same way, down to
         ``max_splits`` levels (eight by default); ``covered_until`` is then the end of the
@@ -400,7 +400,7 @@ class ClientOrderSource(ListingMirrorOrderSource):
         consistent = True
         statuses: Sequence[str | None] = self.order_statuses or [None]
         for status in statuses:
-            snapshot = self.client.snapshot_orders(
+            snapshot = self.client.orders.snapshot(
                 start_date=start,
                 end_date=end,
                 order_status=status,

@@ -11,7 +11,7 @@ yours) can be tested against a simulator whose data moves, end to end::
     simulator = ListingMirrorSimulator(page_size=2)
     with SimulatorServer(simulator) as server:
         client = lm.ListingMirrorClient(("u", "p"), base_url=server.url + "/api/v2/")
-        orders = list(client.iter_orders())
+        orders = list(client.orders.iter_all())
 """
 
 import http.server

@@ -5,11 +5,11 @@ real HTTP on 127.0.0.1 with :class:`~listingmirror_shipstation.testing.server.Si
 
 >>> from listingmirror_shipstation import shipstation as ss
 >>> from listingmirror_shipstation.testing.simulator import FakeClock, ShipStationSimulator
->>> from listingmirror_shipstation.transports import MockTransport
+>>> from listingmirror_shipstation.transports import MockTransport, PolicyTransport
 >>> clock = FakeClock()
 >>> simulator = ShipStationSimulator(clock=clock)
->>> client = ss.ShipStationClient("key", "secret", transport=MockTransport(simulator),
-...                               clock=clock, sleep=clock.sleep)
+>>> transport = PolicyTransport(MockTransport(simulator), clock=clock, sleep=clock.sleep)
+>>> client = ss.ShipStationClient("key", "secret", transport=transport)
 >>> client.orders.list().total
 0
 
@@ -174,6 +174,8 @@ class ShipStationSimulator(Scripted):
         limit: Requests per rolling window.
         window: The window, in seconds.
         sleep: How latency is waited out (see :class:`Scripted`).
+        reset_precision: The step ``X-Rate-Limit-Reset`` is rounded to: whole seconds, as
+            ShipStation sends it; a benchmark that shrinks the time scale shrinks it too.
 
     Attributes:
         orders: Stored orders by ``orderKey`` (as the JSON ShipStation would hold).
@@ -190,10 +192,12 @@ class ShipStationSimulator(Scripted):
         limit: int = 40,
         window: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        reset_precision: float = 1.0,
     ) -> None:
         super().__init__(sleep=sleep)
         self.clock = clock or FakeClock()
         self.limit, self.window = limit, window
+        self.reset_precision = reset_precision
         self.orders: dict[str, dict[str, Any]] = {}
         self.shipments: list[ss.Shipment] = []
         self.fulfillments: list[ss.Fulfillment] = []
@@ -264,9 +268,15 @@ class ShipStationSimulator(Scripted):
         headers = {
             "X-Rate-Limit-Limit": str(self.limit),
             "X-Rate-Limit-Remaining": str(max(0, self.limit - len(self._sent))),
-            "X-Rate-Limit-Reset": str(max(0, round(reset))),
+            "X-Rate-Limit-Reset": self._reset_text(reset),
         }
         return Response(status=status, headers=headers, body=_jsontext.dumps(data).encode())
+
+    def _reset_text(self, reset: float) -> str:
+        steps = max(0, round(reset / self.reset_precision))
+        if self.reset_precision == 1:
+            return str(steps)
+        return f"{steps * self.reset_precision:.6g}"
 
     def _route(self, request: Request) -> Response:
         parts = urllib.parse.urlsplit(request.url)
@@ -367,7 +377,7 @@ class ListingMirrorSimulator(Scripted):
     ...                    "order_datetime": "2026-11-01T00:00:00Z"})
     >>> simulator.at(2, lambda: simulator.edit(1, order_status="Shipped"))  # between pages
     >>> client = lm.ListingMirrorClient(("u", "p"), transport=MockTransport(simulator))
-    >>> sorted(o.order_id for o in client.iter_orders(order_status="Paid"))
+    >>> sorted(o.order_id for o in client.orders.iter_all(order_status="Paid"))
     [1, 2, 3, 4, 5]
 
     Args:

@@ -1,15 +1,19 @@
-"""Pacing and retries, above every transport: one loop, one place.
+"""Pacing and retries, above every transport: one loop, one place, one wrapping transport.
 
+* :class:`~listingmirror_shipstation.transports.PolicyTransport` wraps any transport (ours,
+  the simulator's, yours) and runs the loop: pace, send, decide, wait, send again. Clock, sleep
+  and randomness are injected there, once, so tests run instantly on a fake clock.
 * :class:`~listingmirror_shipstation.transports.RateLimiter` paces requests from the server's
   own headers (ShipStation's ``X-Rate-Limit-Limit``/``-Remaining``/``-Reset``) so that a steady
   workload never meets a 429. It counts requests in flight, so one limiter can be shared by
   several clients (and threads) that use the same credentials. Its ``state`` is visible.
-* :class:`~listingmirror_shipstation.transports.RetryPolicy` says what to retry: a 429 always
-  (nothing was done), after the time the server asks for; a 5xx or a broken connection only
-  for requests marked idempotent; never past the deadline. Backoff is exponential with full
-  jitter.
-* :func:`~listingmirror_shipstation.transports.send` runs the loop. Clock, sleep and randomness
-  are injectable, so tests run instantly on a fake clock.
+* :class:`~listingmirror_shipstation.transports.Retry` decides what to retry, in the shape of
+  urllib3's ``Retry``: a 429 always (nothing was done), after the time the server asks for
+  (``Retry-After`` in seconds or as an HTTP date); a 5xx or a broken connection only for
+  requests marked idempotent; never past the deadline. Backoff is exponential with full
+  jitter. Subclass it and override :meth:`~listingmirror_shipstation.transports.Retry.is_retry`
+  to change a decision; :meth:`~listingmirror_shipstation.transports.Retry.new` keeps the
+  subclass.
 """
 
 import math
@@ -17,26 +21,24 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Any, Final, Self
 
 import attrs
 from attrs import frozen
 
-from ..errors import AmbiguousOutcomeError, ConnectError, TransportError, error_for
+from ..errors import ConnectError, TransportError, _seconds_to_wait
 from .base import BaseTransport, Request, Response
 
 __all__ = [
     "DEFAULT_RETRY",
+    "PolicyTransport",
     "RateLimitState",
     "RateLimiter",
-    "RetryPolicy",
-    "call",
-    "send",
+    "Retry",
 ]
 
 _TOO_MANY_REQUESTS: Final = 429
 _SERVER_ERROR: Final = 500
-_FIRST_REDIRECT: Final = 300  # redirects are never followed: a 3xx is an error, not a success
 
 
 def _header_number(headers: Mapping[str, str], name: str) -> float | None:
@@ -124,8 +126,16 @@ class RateLimiter:
             self.sleep(pause)
             waited += pause
 
-    def release(self, headers: Mapping[str, str] | None) -> None:
-        """Give back the slot of a finished request and learn from its response headers."""
+    def release(self, headers: Mapping[str, str] | None, *, sent_at: float | None = None) -> None:
+        """Give back the slot of a finished request and learn from its response headers.
+
+        Args:
+            headers: The response's headers (``None`` when there was no response).
+            sent_at: When the request left (this limiter's clock). The server counted it and
+                measured ``X-Rate-Limit-Reset`` then, not when the answer arrived one latency
+                later: the window's end is reckoned from here. The time of this call when
+                not given.
+        """
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
             if headers is None:
@@ -139,6 +149,7 @@ class RateLimiter:
                 return
             estimate = max(0, int(remaining) - self._in_flight)
             now = self.clock()
+            counted = now if sent_at is None else min(sent_at, now)
             in_window = self._reset_at is not None and now < self._reset_at
             if in_window and self._remaining is not None:
                 # Within a window the count only goes down: a response that reports more
@@ -146,11 +157,11 @@ class RateLimiter:
                 # believing it would send requests the server then refuses with a 429.
                 self._remaining = min(self._remaining, estimate)
                 if reset is not None and self._reset_at is not None:
-                    self._reset_at = max(self._reset_at, now + reset + self.margin)
+                    self._reset_at = max(self._reset_at, counted + reset + self.margin)
                 return
             self._remaining = estimate
             if reset is not None:
-                self._reset_at = now + reset + self.margin
+                self._reset_at = counted + reset + self.margin
 
     def hold(self, seconds: float) -> None:
         """The server said to wait *seconds* (a 429): nothing goes before then."""
@@ -160,24 +171,104 @@ class RateLimiter:
             self._reset_at = until if self._reset_at is None else max(self._reset_at, until)
 
 
-@frozen(kw_only=True)
-class RetryPolicy:
-    """What to retry, how long to wait, and when to stop.
+class Retry:
+    """What to retry, how long to wait, and when to stop: the retry decisions, overridable.
 
-    Attributes:
+    The shape of urllib3's ``Retry``: the object is immutable, :meth:`new` copies it with
+    changes through ``type(self)(...)`` (so a subclass survives), and the decision is one
+    method, :meth:`is_retry`, to override:
+
+    >>> from listingmirror_shipstation.transports import Request, Response, Retry
+    >>> class NoRetryOn503(Retry):
+    ...     def is_retry(self, request, outcome, attempt):
+    ...         if isinstance(outcome, Response) and outcome.status == 503:
+    ...             return False
+    ...         return super().is_retry(request, outcome, attempt)
+    >>> retry = NoRetryOn503().new(max_attempts=3)
+    >>> type(retry).__name__, retry.max_attempts
+    ('NoRetryOn503', 3)
+    >>> get = Request(method="GET", url="https://example.invalid/", idempotent=True)
+    >>> retry.is_retry(get, Response(status=503), 1), retry.is_retry(get, Response(status=502), 1)
+    (False, True)
+
+    Args:
         max_attempts: Attempts in all, the first included.
-        deadline: Seconds from the first attempt after which no retry starts.
+        deadline: Seconds from the first attempt after which no retry starts; each attempt's
+            own timeout is cut to what is left of it.
         backoff: Base of the exponential backoff, in seconds (attempt n waits up to
             ``backoff * 2**(n-1)``, with full jitter).
         max_backoff: Longest single backoff, in seconds.
         default_retry_after: Wait after a 429 that says nothing about when to come back.
+
+    .. versionadded:: 0.2
     """
 
-    max_attempts: int = 6
-    deadline: float = 120.0
-    backoff: float = 0.5
-    max_backoff: float = 30.0
-    default_retry_after: float = 10.0
+    def __init__(
+        self,
+        *,
+        max_attempts: int = 6,
+        deadline: float = 120.0,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        default_retry_after: float = 10.0,
+    ) -> None:
+        self.max_attempts = max_attempts
+        self.deadline = deadline
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.default_retry_after = default_retry_after
+
+    def _params(self) -> dict[str, Any]:
+        return {
+            "max_attempts": self.max_attempts,
+            "deadline": self.deadline,
+            "backoff": self.backoff,
+            "max_backoff": self.max_backoff,
+            "default_retry_after": self.default_retry_after,
+        }
+
+    def new(self, **changes: Any) -> Self:
+        """A copy with *changes*, of the same class (``type(self)(...)``), as urllib3 does."""
+        return type(self)(**{**self._params(), **changes})
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._params().items())
+        return f"{type(self).__name__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Retry) or type(other) is not type(self):
+            return NotImplemented
+        return self._params() == other._params()
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(self._params().items())))
+
+    def is_retry(self, request: Request, outcome: Response | TransportError, attempt: int) -> bool:
+        """Whether *outcome* of attempt number *attempt* (from 1) is worth another attempt.
+
+        The one decision to override. The default: a 429 always (the server did nothing); a
+        5xx only for an idempotent request; a
+        :class:`~listingmirror_shipstation.errors.ConnectError` always (nothing was sent); any
+        other transport error only for an idempotent request.
+        Counting attempts and the deadline are checked separately (:meth:`allows`).
+        """
+        if isinstance(outcome, Response):
+            if outcome.status == _TOO_MANY_REQUESTS:
+                return True
+            return outcome.status >= _SERVER_ERROR and request.idempotent
+        return isinstance(outcome, ConnectError) or request.idempotent
+
+    def wait_for(
+        self,
+        request: Request,
+        outcome: Response | TransportError,
+        attempt: int,
+        rng: Callable[[], float],
+    ) -> float:
+        """Seconds to wait before the next attempt: what a 429 asks, else the backoff."""
+        if isinstance(outcome, Response) and outcome.status == _TOO_MANY_REQUESTS:
+            return self.retry_after(outcome)
+        return self.backoff_for(attempt, rng)
 
     def backoff_for(self, attempt: int, rng: Callable[[], float]) -> float:
         """Seconds to wait before attempt ``attempt + 1`` after a failure (full jitter)."""
@@ -185,128 +276,137 @@ class RetryPolicy:
         return ceiling * rng()
 
     def retry_after(self, response: Response) -> float:
-        """Seconds a 429 asks to wait (``Retry-After``, else ``X-Rate-Limit-Reset``)."""
-        for name in ("retry-after", "x-rate-limit-reset"):
-            value = _header_number(response.headers, name)
-            if value is not None:
-                return value
-        return self.default_retry_after
+        """Seconds a 429 asks to wait.
+
+        ``Retry-After`` (seconds or an HTTP date), else ``X-Rate-Limit-Reset``, else
+        ``default_retry_after``.
+        """
+        seconds = _seconds_to_wait(response.headers)
+        return self.default_retry_after if seconds is None else seconds
+
+    def allows(self, attempt: int, elapsed: float, pause: float) -> bool:
+        """Whether another attempt may start after *attempt* attempts and *elapsed* seconds.
+
+        It may when *attempt* is under ``max_attempts`` and the wait of *pause* ends within
+        the ``deadline``.
+        """
+        return attempt < self.max_attempts and elapsed + pause <= self.deadline
 
 
-#: The retry policy clients use unless told otherwise.
-DEFAULT_RETRY: Final = RetryPolicy()
+#: The retry decisions clients use unless told otherwise.
+DEFAULT_RETRY: Final = Retry()
 
 
-def send(
-    transport: BaseTransport,
-    request: Request,
-    *,
-    policy: RetryPolicy = DEFAULT_RETRY,
-    limiter: RateLimiter | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    rng: Callable[[], float] = random.random,
-) -> Response:
-    """Send *request* through *transport*, paced by *limiter* and retried by *policy*.
+class PolicyTransport(BaseTransport):
+    """Wraps a transport with pacing and retries: compose it with any transport, yours too.
 
-    Returns the final response, whatever its status (the last 429 or 5xx when retries ran
-    out); raises the last transport error when those ran out. A request that is not
-    idempotent is never repeated after it may have reached the server.
+    Every request waits for the :class:`RateLimiter`, goes to *inner*, and is sent again when
+    *retry* says so (see :class:`Retry`). It returns the final response whatever its status
+    (the last 429 or 5xx when retries ran out) and raises the last transport error when those
+    ran out. A request that is not idempotent is never repeated after it may have reached the
+    server. The clients wrap the transport they are given in one of these unless it already is
+    one (or wraps one, through an ``inner`` attribute).
+
+    >>> from listingmirror_shipstation.transports import (
+    ...     MockTransport, PolicyTransport, Request, Response, Retry)
+    >>> answers = iter([Response(status=503), Response(status=200)])
+    >>> inner = MockTransport(lambda request: next(answers))
+    >>> transport = PolicyTransport(inner, retry=Retry(backoff=0))
+    >>> get = Request(method="GET", url="https://example.invalid/", idempotent=True)
+    >>> transport.send(get).status
+    200
+    >>> len(inner.requests)
+    2
+
+    Args:
+        inner: The transport that sends each attempt.
+        retry: The retry decisions.
+        limiter: The rate limiter; share one between transports (and clients) that use the same
+            credentials. A new one on *clock* and *sleep* by default.
+        clock: Monotonic seconds (injectable for tests; also the new limiter's).
+        sleep: How to wait (injectable for tests; also the new limiter's).
+        rng: Randomness for backoff jitter, from 0 to 1 (injectable for tests).
+
+    .. versionadded:: 0.2
     """
-    started = clock()
-    attempt = 0
-    while True:
-        attempt += 1
-        if limiter is not None:
-            limiter.acquire()
-        try:
-            response = transport.send(_within_deadline(request, policy, started, clock))
-        except TransportError as exc:
-            if limiter is not None:
-                limiter.release(None)
-            # Nothing reached the server, or repeating is harmless: a retry is safe.
-            repeatable = isinstance(exc, ConnectError) or request.idempotent
-            pause = policy.backoff_for(attempt, rng)
-            if not repeatable or not _may_retry(policy, attempt, started, pause, clock):
-                raise
-            sleep(pause)
-            continue
-        if limiter is not None:
-            limiter.release(response.headers)
-        if response.status == _TOO_MANY_REQUESTS:
-            pause = policy.retry_after(response)
-            if limiter is not None:
-                limiter.hold(pause)
-            if not _may_retry(policy, attempt, started, pause, clock):
-                return response
-            if limiter is None:
-                sleep(pause)  # with a limiter, acquire() does the waiting (and counts it)
-            continue
-        if response.status >= _SERVER_ERROR and request.idempotent:
-            pause = policy.backoff_for(attempt, rng)
-            if _may_retry(policy, attempt, started, pause, clock):
-                sleep(pause)
+
+    def __init__(
+        self,
+        inner: BaseTransport,
+        *,
+        retry: Retry = DEFAULT_RETRY,
+        limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.inner = inner
+        self.retry = retry
+        self.limiter = limiter if limiter is not None else RateLimiter(clock=clock, sleep=sleep)
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng
+
+    def __repr__(self) -> str:
+        return f"PolicyTransport({self.inner!r}, retry={self.retry!r})"
+
+    def send(self, request: Request) -> Response:
+        """Send *request* through *inner*, paced and retried; return the final response."""
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.limiter.acquire()
+            sent_at = self.limiter.clock()
+            try:
+                response = self.inner.send(self._within_deadline(request, started))
+            except TransportError as exc:
+                self.limiter.release(None)
+                if not self._again(request, exc, attempt, started):
+                    raise
                 continue
-        return response
+            self.limiter.release(response.headers, sent_at=sent_at)
+            if response.status < _TOO_MANY_REQUESTS or not self._again(
+                request, response, attempt, started
+            ):
+                return response
+
+    def close(self) -> None:
+        """Close the inner transport."""
+        self.inner.close()
+
+    def _again(
+        self, request: Request, outcome: Response | TransportError, attempt: int, started: float
+    ) -> bool:
+        """Decide, and wait when another attempt follows."""
+        decided = self.retry.is_retry(request, outcome, attempt)
+        limited = isinstance(outcome, Response) and outcome.status == _TOO_MANY_REQUESTS
+        if not decided and not limited:
+            return False
+        pause = self.retry.wait_for(request, outcome, attempt, self.rng)
+        if limited:
+            self.limiter.hold(pause)  # nothing goes before then, whatever is decided here
+        if not decided or not self.retry.allows(attempt, self.clock() - started, pause):
+            return False
+        if not limited:
+            self.sleep(pause)  # after a 429, acquire() does the waiting (and counts it)
+        return True
+
+    def _within_deadline(self, request: Request, started: float) -> Request:
+        """*request*, its own timeout cut to what is left of the deadline (never below 1 ms)."""
+        if request.timeout is None:
+            return request  # the transport's default timeout bounds it
+        left = max(0.001, self.retry.deadline - (self.clock() - started))
+        return request if request.timeout <= left else attrs.evolve(request, timeout=left)
 
 
-def call(
-    transport: BaseTransport,
-    request: Request,
-    *,
-    policy: RetryPolicy = DEFAULT_RETRY,
-    limiter: RateLimiter | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    rng: Callable[[], float] = random.random,
-) -> Response:
-    """:func:`send`, then judge the outcome as the clients do.
-
-    Raises:
-        APIError: The final answer has an error status (the subclass for that status, with
-            the server's message); a 3xx is a
-            :class:`~listingmirror_shipstation.errors.RedirectError`.
-        AmbiguousOutcomeError: A request that is not idempotent got no answer; it may or may
-            not have been applied.
-        ConnectError: Nothing reached the server, even after retries.
-        TransportError: An idempotent request got no answer, even after retries.
-    """
-    try:
-        response = send(
-            transport, request, policy=policy, limiter=limiter, clock=clock, sleep=sleep, rng=rng
-        )
-    except ConnectError:
-        raise
-    except TransportError as exc:
-        if request.idempotent:
-            raise
-        raise AmbiguousOutcomeError(
-            f"{request.method} {request.url} may or may not have been applied: {exc}",
-            method=request.method,
-            url=request.url,
-        ) from exc
-    if response.status >= _FIRST_REDIRECT:
-        raise error_for(
-            response.status,
-            method=request.method,
-            url=request.url,
-            headers=response.headers,
-            body=response.body,
-        )
-    return response
-
-
-def _within_deadline(
-    request: Request, policy: RetryPolicy, started: float, clock: Callable[[], float]
-) -> Request:
-    """*request*, its own timeout cut to what is left of the deadline (never below 1 ms)."""
-    if request.timeout is None:
-        return request  # the transport's default timeout bounds it
-    left = max(0.001, policy.deadline - (clock() - started))
-    return request if request.timeout <= left else attrs.evolve(request, timeout=left)
-
-
-def _may_retry(
-    policy: RetryPolicy, attempt: int, started: float, pause: float, clock: Callable[[], float]
-) -> bool:
-    return attempt < policy.max_attempts and clock() + pause - started <= policy.deadline
+def _find_policy(transport: BaseTransport) -> PolicyTransport | None:
+    """The :class:`PolicyTransport` *transport* is or wraps (through ``inner``), if any."""
+    seen = 0
+    current: object = transport
+    while current is not None and seen < 16:
+        if isinstance(current, PolicyTransport):
+            return current
+        current = getattr(current, "inner", None)
+        seen += 1
+    return None

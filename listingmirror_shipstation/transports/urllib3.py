@@ -1,8 +1,16 @@
-"""The default transport, on urllib3: pooled connections, TLS verified, explicit timeouts."""
+"""The default transport, on urllib3: pooled connections, TLS verified, explicit timeouts.
+
+It honours the proxy environment by default, as curl and requests do: ``HTTPS_PROXY`` /
+``HTTP_PROXY`` (or ``ALL_PROXY``) send a request through that proxy unless ``NO_PROXY`` names
+its host.
+"""
 
 import contextlib
 import logging
+import threading
 import time
+import urllib.parse
+import urllib.request
 from typing import Any, Final
 
 import urllib3
@@ -74,14 +82,25 @@ class Urllib3Transport(BaseTransport):
     redirects are off, because pacing and retries are the client's policy, above every
     transport.
 
-    Extend it by subclassing: override :meth:`make_pool` for a proxy, a CA bundle or pool
-    sizes. Set whatever ``make_pool`` reads *before* calling ``super().__init__()``.
+    Proxies come from the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and
+    ``NO_PROXY``, read once, when the transport is made): a request whose host ``NO_PROXY``
+    does not name goes through a ``urllib3.ProxyManager`` for that proxy (user info in the
+    proxy URL becomes ``Proxy-Authorization``). Pass ``trust_env=False`` to ignore them.
+
+    Extend it by subclassing: override :meth:`make_pool` for a fixed proxy, a CA bundle or pool
+    sizes (a ``ProxyManager`` it returns is used for every request, whatever the environment
+    says), and :meth:`make_proxy_pool` for how an environment proxy is reached. Set whatever
+    they read *before* calling ``super().__init__()``.
 
     Args:
         timeout: Default timeout (a request's own ``timeout`` overrides the read part).
-        pool_kwargs: Extra keyword arguments for ``urllib3.PoolManager``.
+        pool_kwargs: Extra keyword arguments for ``urllib3.PoolManager`` (and the proxy pools).
         max_response_bytes: Largest answer read, counted after decompression; a larger one
             raises :class:`~listingmirror_shipstation.errors.ResponseTooLargeError`.
+        trust_env: Honour the proxy environment variables.
+
+    Attributes:
+        proxies: The proxies read from the environment, by scheme (``no`` holds ``NO_PROXY``).
     """
 
     def __init__(
@@ -90,10 +109,16 @@ class Urllib3Transport(BaseTransport):
         timeout: urllib3.Timeout = DEFAULT_TIMEOUT,
         pool_kwargs: dict[str, Any] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        trust_env: bool = True,
     ) -> None:
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self.pool_kwargs = dict(pool_kwargs or {})
+        self.proxies: dict[str, str] = (
+            dict(urllib.request.getproxies_environment()) if trust_env else {}
+        )
+        self._proxy_pools: dict[str, urllib3.ProxyManager] = {}
+        self._proxy_lock = threading.Lock()
         self.pool = self.make_pool()
 
     def make_pool(self) -> urllib3.PoolManager:
@@ -102,13 +127,50 @@ class Urllib3Transport(BaseTransport):
             retries=False, timeout=self.timeout, cert_reqs="CERT_REQUIRED", **self.pool_kwargs
         )
 
+    def make_proxy_pool(self, proxy_url: str) -> urllib3.ProxyManager:
+        """Build the pool that goes through *proxy_url* (a proxy from the environment)."""
+        auth = urllib3.util.parse_url(proxy_url).auth
+        headers = (
+            urllib3.util.make_headers(proxy_basic_auth=urllib.parse.unquote(auth)) if auth else None
+        )
+        return urllib3.ProxyManager(
+            proxy_url,
+            proxy_headers=headers,
+            retries=False,
+            timeout=self.timeout,
+            cert_reqs="CERT_REQUIRED",
+            **self.pool_kwargs,
+        )
+
+    def pool_for(self, url: str) -> urllib3.PoolManager:
+        """The pool that sends to *url*.
+
+        A proxy's pool when the environment names a proxy for its scheme and ``NO_PROXY``
+        does not name its host; ``pool`` otherwise.
+        """
+        if not self.proxies or isinstance(self.pool, urllib3.ProxyManager):
+            return self.pool
+        parts = urllib.parse.urlsplit(url)
+        proxy = self.proxies.get(parts.scheme.lower()) or self.proxies.get("all")
+        if not proxy or not parts.hostname:
+            return self.pool
+        host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        # proxy_bypass_environment is public in urllib.request but missing from typeshed.
+        if urllib.request.proxy_bypass_environment(host, self.proxies):  # type: ignore[attr-defined]
+            return self.pool
+        with self._proxy_lock:
+            pool = self._proxy_pools.get(proxy)
+            if pool is None:
+                pool = self._proxy_pools[proxy] = self.make_proxy_pool(proxy)
+            return pool
+
     def send(self, request: Request) -> Response:
         """Send *request* once; map every urllib3 failure to the library's errors."""
         timeout = self.timeout
         if request.timeout is not None:
             timeout = urllib3.Timeout(connect=self.timeout.connect_timeout, read=request.timeout)
         try:
-            answer = self.pool.request(
+            answer = self.pool_for(request.url).request(
                 request.method,
                 request.url,
                 body=request.body,
@@ -177,3 +239,6 @@ class Urllib3Transport(BaseTransport):
     def close(self) -> None:
         """Close every pooled connection."""
         self.pool.clear()
+        with self._proxy_lock:
+            for pool in self._proxy_pools.values():
+                pool.clear()

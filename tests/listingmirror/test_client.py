@@ -14,7 +14,14 @@ from listingmirror_shipstation.errors import (
     UnsafeURLError,
 )
 from listingmirror_shipstation.testing import json_response
-from listingmirror_shipstation.transports import MockTransport, Request, Response, RetryPolicy
+from listingmirror_shipstation.testing.simulator import FakeClock
+from listingmirror_shipstation.transports import (
+    MockTransport,
+    PolicyTransport,
+    Request,
+    Response,
+    Retry,
+)
 
 BASE = "https://api.listingmirror.com/api/v2/"
 ORDER = {
@@ -26,15 +33,18 @@ ORDER = {
 }
 
 
-def client(handler, **kwargs: object) -> tuple[lm.ListingMirrorClient, MockTransport]:
+def client(
+    handler, *, retry: Retry | None = None, clock: FakeClock | None = None, **kwargs: object
+) -> tuple[lm.ListingMirrorClient, MockTransport]:
     transport = MockTransport(handler)
-    options = {
-        "retry": RetryPolicy(max_attempts=3, deadline=60, backoff=0),
-        "sleep": lambda s: None,
-    }
-    return lm.ListingMirrorClient(
-        ("user", "pw"), transport=transport, **{**options, **kwargs}
-    ), transport  # type: ignore[arg-type]
+    clock = clock or FakeClock()
+    policy = PolicyTransport(
+        transport,
+        retry=retry or Retry(max_attempts=3, deadline=60, backoff=0),
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    return lm.ListingMirrorClient(("user", "pw"), transport=policy, **kwargs), transport  # type: ignore[arg-type]
 
 
 def test_iter_orders_follows_next_on_the_same_host() -> None:
@@ -54,7 +64,7 @@ def test_iter_orders_follows_next_on_the_same_host() -> None:
 
     api, transport = client(handler)
     orders = list(
-        api.iter_orders(
+        api.orders.iter_all(
             start_date=date(2026, 11, 1),
             end_date=date(2026, 11, 30),
             order_status="Accepted",
@@ -78,7 +88,7 @@ def test_datetime_filters_are_converted_to_the_configured_zone() -> None:
         lambda r: json_response({"count": 0, "next": None, "results": []}),
         naive_zone=timezone(timedelta(hours=-5)),
     )
-    api.orders(start_date=datetime(2026, 11, 1, 12, tzinfo=UTC))
+    api.orders.list(start_date=datetime(2026, 11, 1, 12, tzinfo=UTC))
     assert "start_date=2026-11-01T07%3A00%3A00" in transport.requests[0].url
 
 
@@ -90,7 +100,7 @@ def test_next_to_another_host_is_refused() -> None:
         )
     )
     with pytest.raises(UnsafeURLError):
-        list(api.iter_orders())
+        list(api.orders.iter_all())
     assert len(transport.requests) == 1
 
 
@@ -99,7 +109,7 @@ def test_a_bad_order_is_reported_on_the_page() -> None:
     api, _ = client(
         lambda r: json_response({"count": 2, "next": None, "results": [ORDER, {"order_id": "x"}]})
     )
-    page = api.search_orders("M-1")
+    page = api.orders.search("M-1")
     assert [o.order_id for o in page] == [1]
     assert len(page.errors) == 1
 
@@ -109,7 +119,7 @@ def test_update_inventory_sends_sku_and_quantity_and_reads_errors() -> None:
     answers = iter([json_response({"updated": 2}), json_response({"errors": ["unknown sku Z"]})])
     api, transport = client(lambda r: next(answers))
     levels = [lm.InventoryLevel(sku="A", quantity=3), lm.InventoryLevel(sku="B", quantity=0)]
-    assert api.update_inventory(levels) == {"updated": 2}
+    assert api.inventory.update(levels) == {"updated": 2}
     (sent,) = transport.requests
     assert (sent.method, sent.url) == ("PUT", BASE + "inventory/")
     assert json.loads(sent.body or b"") == [
@@ -117,24 +127,24 @@ def test_update_inventory_sends_sku_and_quantity_and_reads_errors() -> None:
         {"sku": "B", "quantity": 0},
     ]
     with pytest.raises(APIError, match="unknown sku Z"):
-        api.update_inventory(levels)
+        api.inventory.update(levels)
 
 
 def test_429_is_waited_out_with_retry_after() -> None:
     """Listing Mirror's 429: wait Retry-After, then retry; past the deadline, RateLimitError."""
-    slept: list[float] = []
+    clock = FakeClock()
     answers = iter(
         [
             Response(status=429, headers={"Retry-After": "3"}),
             json_response({"count": 0, "next": None, "results": []}),
         ]
     )
-    api, _ = client(lambda r: next(answers), sleep=slept.append)
-    assert len(api.orders()) == 0
-    assert sum(slept) >= 3
-    stuck, _ = client(lambda r: Response(status=429), retry=RetryPolicy(max_attempts=2, deadline=1))
+    api, _ = client(lambda r: next(answers), clock=clock)
+    assert len(api.orders.list()) == 0
+    assert sum(clock.slept) >= 3
+    stuck, _ = client(lambda r: Response(status=429), retry=Retry(max_attempts=2, deadline=1))
     with pytest.raises(RateLimitError):
-        stuck.orders()
+        stuck.orders.list()
 
 
 def test_master_listings_and_a_subclass_call() -> None:
@@ -156,7 +166,7 @@ def test_master_listings_and_a_subclass_call() -> None:
         )
     )
     api = MyClient("dG9rZW4=", transport=transport)
-    assert [p.sku for p in api.iter_master_listings()] == ["A"]
+    assert [p.sku for p in api.master_listings.iter_all()] == ["A"]
     assert api.recipes() == [{"sku": "KIT"}]
     assert transport.requests[0].headers["Authorization"] == "Basic dG9rZW4="
 

@@ -195,7 +195,7 @@ class TestAliases:
             transport=transport,
             converter=lm.make_converter(aliases=self.ALIASES, detailed=False),
         )
-        (order,) = client.iter_orders()
+        (order,) = client.orders.iter_all()
         assert order.market_order_id == "111-1"
 
 
@@ -244,7 +244,7 @@ class TestKeyReport:
             converter=lm.make_converter(aliases={lm.OrderItem: {"qty": "quantity"}}),
         )
         with caplog.at_level(logging.DEBUG, logger="listingmirror_shipstation.listingmirror"):
-            list(client.iter_orders())
+            list(client.orders.iter_all())
         (record,) = [r for r in caplog.records if "Listing Mirror keys" in r.getMessage()]
         assert "ignored: Order.channel (1)" in record.getMessage()
         assert "OrderItem.qty" not in record.getMessage()

@@ -35,14 +35,14 @@ class TestSnapshot:
     def test_one_page_is_one_read(self) -> None:
         """An answer without ``next`` is consistent by itself: one request, one pass."""
         simulator, client = world(3, page_size=10)
-        snapshot = client.snapshot_orders()
+        snapshot = client.orders.snapshot()
         assert (snapshot.consistent, snapshot.passes, simulator.requests_seen) == (True, 1, 1)
         assert [o.order_id for o in snapshot.orders] == [1, 2, 3]
 
     def test_a_steady_multi_page_read_is_confirmed_by_a_second_pass(self) -> None:
         """Several pages, nothing moving: two passes, every order once."""
         simulator, client = world(5, page_size=2)
-        snapshot = client.snapshot_orders()
+        snapshot = client.orders.snapshot()
         assert (snapshot.consistent, snapshot.passes) == (True, 2)
         assert sorted(o.order_id for o in snapshot.orders) == [1, 2, 3, 4, 5]
         assert simulator.requests_seen == 6
@@ -51,7 +51,7 @@ class TestSnapshot:
         """Order 1 leaves after page 1: order 3 moves to page 1 and is read in a later pass."""
         simulator, client = world(5, page_size=2)
         simulator.at(2, lambda: simulator.edit(1, order_status="Shipped"))
-        snapshot = client.snapshot_orders(order_status="Paid")
+        snapshot = client.orders.snapshot(order_status="Paid")
         assert snapshot.consistent
         assert sorted(o.order_id for o in snapshot.orders) == [1, 2, 3, 4, 5]
 
@@ -65,7 +65,7 @@ class TestSnapshot:
             simulator.edit(9, order_status="Paid")  # enters, after it
 
         simulator.at(2, swap)
-        snapshot = client.snapshot_orders(order_status="Paid")
+        snapshot = client.orders.snapshot(order_status="Paid")
         assert snapshot.consistent
         assert sorted(o.order_id for o in snapshot.orders) == [1, 2, 3, 4, 5, 9]
 
@@ -82,7 +82,7 @@ class TestSnapshot:
 
         simulator.on_request = churn
         with caplog.at_level(logging.WARNING):
-            snapshot = client.snapshot_orders(max_passes=3)
+            snapshot = client.orders.snapshot(max_passes=3)
         assert (snapshot.consistent, snapshot.passes) == (False, 3)
         assert any("kept moving" in r.getMessage() for r in caplog.records)
 
@@ -93,13 +93,13 @@ class TestSnapshot:
         simulator, client = world(2, page_size=10)
         simulator.put(paid(7, order_items=[{"sku": "A", "quantity": "1.5", "price": "1"}]))
         with caplog.at_level(logging.WARNING):
-            snapshot = client.snapshot_orders()
+            snapshot = client.orders.snapshot()
         assert [o.order_id for o in snapshot.orders] == [1, 2]
         assert [u.order_id for u in snapshot.unreadable] == [7]
         assert snapshot.unreadable[0].modified == T0 + timedelta(minutes=7)
         assert "quantity" in str(snapshot.unreadable[0].error)
         assert any("7" in r.getMessage() and "quantity" in r.getMessage() for r in caplog.records)
-        page = client.orders()
+        page = client.orders.list()
         assert [u.order_id for u in page.unreadable] == [7]
         assert len(page.errors) == 1
 

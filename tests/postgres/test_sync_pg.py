@@ -12,7 +12,7 @@ from listingmirror_shipstation.postgres import PostgresCheckpointStore, Postgres
 from listingmirror_shipstation.stores import Stores, open_stores
 from listingmirror_shipstation.sync import ShipmentSync
 from listingmirror_shipstation.testing.simulator import FakeClock, ShipStationSimulator
-from listingmirror_shipstation.transports import MockTransport
+from listingmirror_shipstation.transports import MockTransport, PolicyTransport
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -45,7 +45,9 @@ class CrashingCheckpoints(PostgresCheckpointStore):
 
 def sync_for(stores: Stores, simulator: ShipStationSimulator, fake: FakeClock) -> ShipmentSync:
     client = ss.ShipStationClient(
-        "key", "secret", transport=MockTransport(simulator), clock=fake, sleep=fake.sleep
+        "key",
+        "secret",
+        transport=PolicyTransport(MockTransport(simulator), clock=fake, sleep=fake.sleep),
     )
     return ShipmentSync(
         client,

@@ -27,10 +27,17 @@ from listingmirror_shipstation.errors import (
     ValidationError,
 )
 from listingmirror_shipstation.testing import json_response
-from listingmirror_shipstation.transports import MockTransport, Request, Response, RetryPolicy
+from listingmirror_shipstation.testing.simulator import FakeClock
+from listingmirror_shipstation.transports import (
+    MockTransport,
+    PolicyTransport,
+    Request,
+    Response,
+    Retry,
+)
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "api"
-FAST = RetryPolicy(max_attempts=3, deadline=5, backoff=0.0)
+FAST = Retry(max_attempts=3, deadline=5, backoff=0.0)
 ORDER = ss.Order(
     order_number="A-1",
     order_key="lm-1",
@@ -42,10 +49,13 @@ ORDER = ss.Order(
 )
 
 
-def client(handler, **kwargs: object) -> tuple[ss.ShipStationClient, MockTransport]:
+def client(
+    handler, *, retry: Retry = FAST, **kwargs: object
+) -> tuple[ss.ShipStationClient, MockTransport]:
     transport = MockTransport(handler)
-    options = {"retry": FAST, "sleep": lambda s: None, **kwargs}
-    return ss.ShipStationClient("key", "secret", transport=transport, **options), transport  # type: ignore[arg-type]
+    clock = FakeClock()
+    policy = PolicyTransport(transport, retry=retry, clock=clock, sleep=clock.sleep)
+    return ss.ShipStationClient("key", "secret", transport=policy, **kwargs), transport  # type: ignore[arg-type]
 
 
 def query(request: Request) -> dict[str, str]:
@@ -299,7 +309,7 @@ class TestErrors:
             headers={"X-Rate-Limit-Reset": "20"},
             body=b'{"message": "Too Many Requests"}',
         )
-        api, _ = client(lambda r: answer, retry=RetryPolicy(max_attempts=2, deadline=5))
+        api, _ = client(lambda r: answer, retry=Retry(max_attempts=2, deadline=5))
         with pytest.raises(RateLimitError) as caught:
             api.carriers.list()
         assert caught.value.retry_after == 20

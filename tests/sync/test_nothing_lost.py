@@ -33,10 +33,10 @@ from listingmirror_shipstation.testing.simulator import (
     ListingMirrorSimulator,
     ShipStationSimulator,
 )
-from listingmirror_shipstation.transports import Request, Response, RetryPolicy, Urllib3Transport
+from listingmirror_shipstation.transports import Request, Response, Retry, Urllib3Transport
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
-FAST = RetryPolicy(max_attempts=3, deadline=5, backoff=0.01)
+FAST = Retry(max_attempts=3, deadline=5, backoff=0.01)
 
 
 class Crash(BaseException):

@@ -32,7 +32,7 @@ from listingmirror_shipstation.testing.simulator import (
     ListingMirrorSimulator,
     ShipStationSimulator,
 )
-from listingmirror_shipstation.transports import MockTransport, RetryPolicy
+from listingmirror_shipstation.transports import MockTransport, PolicyTransport, Retry
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -150,12 +150,19 @@ def test_edits_and_crashes_lose_nothing_and_send_nothing_twice(
             sink_crashes.add(at)
     sink = Sink(sink_crashes)
     store = MemoryCheckpointStore()
-    policy = RetryPolicy(max_attempts=3, deadline=30, backoff=0.1)
+    policy = Retry(max_attempts=3, deadline=30, backoff=0.1)
     lm_client = lm.ListingMirrorClient(
-        ("u", "p"), transport=MockTransport(lm_sim), clock=fake, sleep=fake.sleep, retry=policy
+        ("u", "p"),
+        transport=PolicyTransport(
+            MockTransport(lm_sim), retry=policy, clock=fake, sleep=fake.sleep
+        ),
     )
     ss_client = ss.ShipStationClient(
-        "k", "s", transport=MockTransport(ss_sim), clock=fake, sleep=fake.sleep, retry=policy
+        "k",
+        "s",
+        transport=PolicyTransport(
+            MockTransport(ss_sim), retry=policy, clock=fake, sleep=fake.sleep
+        ),
     )
 
     def run_once() -> None:

@@ -25,7 +25,7 @@ from listingmirror_shipstation.sync import (
     fingerprint,
 )
 from listingmirror_shipstation.testing.simulator import FakeClock, ShipStationSimulator
-from listingmirror_shipstation.transports import MockTransport, RetryPolicy
+from listingmirror_shipstation.transports import MockTransport, PolicyTransport, Retry
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -87,10 +87,12 @@ def world(
     client = ss.ShipStationClient(
         "key",
         "secret",
-        transport=MockTransport(simulator),
-        clock=fake,
-        sleep=fake.sleep,
-        retry=RetryPolicy(max_attempts=3, deadline=30, backoff=0.5),
+        transport=PolicyTransport(
+            MockTransport(simulator),
+            retry=Retry(max_attempts=3, deadline=30, backoff=0.5),
+            clock=fake,
+            sleep=fake.sleep,
+        ),
     )
     sync = OrderSync(
         Source(orders),
@@ -301,7 +303,9 @@ def shipment_world() -> tuple[ShipmentSync, ShipStationSimulator, Sink, FakeCloc
     fake = FakeClock()
     simulator = ShipStationSimulator(clock=fake)
     client = ss.ShipStationClient(
-        "key", "secret", transport=MockTransport(simulator), clock=fake, sleep=fake.sleep
+        "key",
+        "secret",
+        transport=PolicyTransport(MockTransport(simulator), clock=fake, sleep=fake.sleep),
     )
     sink = Sink()
     sync = ShipmentSync(

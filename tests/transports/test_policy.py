@@ -1,10 +1,11 @@
 """Pacing and retries: on a fake clock, and against a real loopback server."""
 
 import http.server
+import random
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given
@@ -14,14 +15,33 @@ from listingmirror_shipstation.errors import ConnectError, RequestTimeout
 from listingmirror_shipstation.testing.server import SimulatorServer
 from listingmirror_shipstation.testing.simulator import ShipStationSimulator
 from listingmirror_shipstation.transports import (
+    DEFAULT_RETRY,
+    BaseTransport,
     MockTransport,
+    PolicyTransport,
     RateLimiter,
     Request,
     Response,
-    RetryPolicy,
+    Retry,
     Urllib3Transport,
-    send,
 )
+
+
+def send(
+    transport: BaseTransport,
+    request: Request,
+    *,
+    policy: Retry = DEFAULT_RETRY,
+    limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: Callable[[], float] = random.random,
+) -> Response:
+    """One request through a PolicyTransport around *transport*."""
+    wrapped = PolicyTransport(
+        transport, retry=policy, limiter=limiter, clock=clock, sleep=sleep, rng=rng
+    )
+    return wrapped.send(request)
 
 
 class FakeClock:
@@ -155,11 +175,13 @@ class TestRetries:
         assert len(transport.requests) == 2
         assert sum(clock.slept) >= 20
 
-    def test_retry_after_is_honoured_without_a_limiter(self) -> None:
-        """Without a limiter the policy itself waits Retry-After."""
+    def test_retry_after_is_honoured(self) -> None:
+        """Retry-After in seconds is waited out (plus the limiter's margin, here none)."""
         answers = iter([Response(status=429, headers={"Retry-After": "7"}), Response(status=200)])
         clock = FakeClock()
-        assert run(MockTransport(lambda r: next(answers)), GET, clock).status == 200
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep, margin=0)
+        transport = MockTransport(lambda r: next(answers))
+        assert run(transport, GET, clock, limiter=limiter).status == 200
         assert clock.slept == [7.0]
 
     def test_5xx_is_retried_for_idempotent_requests_only(self) -> None:
@@ -198,7 +220,7 @@ class TestRetries:
     def test_retries_stop_at_the_deadline(self, deadline: float, backoff: float) -> None:
         """No retry starts after the deadline; the last 5xx is returned."""
         clock = FakeClock()
-        policy = RetryPolicy(max_attempts=1000, deadline=deadline, backoff=backoff, max_backoff=30)
+        policy = Retry(max_attempts=1000, deadline=deadline, backoff=backoff, max_backoff=30)
         transport = MockTransport(lambda r: Response(status=503))
         assert run(transport, GET, clock, policy=policy).status == 503
         assert clock.now <= deadline
@@ -337,7 +359,7 @@ class TestOnARealServer:
         url, handler = scripted
         handler.script.extend([(503, {})] * 50)
         clock = FakeClock()
-        policy = RetryPolicy(max_attempts=50, deadline=10, backoff=1, max_backoff=4)
+        policy = Retry(max_attempts=50, deadline=10, backoff=1, max_backoff=4)
         with Urllib3Transport() as transport:
             response = send(
                 transport,
@@ -406,7 +428,7 @@ class TestWholeCallIsBounded:
         send(
             MockTransport(handler),
             Request(method="GET", url="https://x/", idempotent=True, timeout=60),
-            policy=RetryPolicy(max_attempts=5, deadline=10, backoff=0),
+            policy=Retry(max_attempts=5, deadline=10, backoff=0),
             clock=clock,
             sleep=clock.sleep,
             rng=no_jitter,
@@ -453,3 +475,32 @@ class TestSharedLimiterOverHTTP:
         remaining = limiter.state.remaining
         assert remaining is not None
         assert remaining <= true_remaining
+
+
+class TestPacingAtLatency:
+    def test_the_window_is_reckoned_from_when_the_request_left(self) -> None:
+        """Answers 2 s late still leave the pace at the window's: zero 429s, little lost.
+
+        With 2 s between the server counting a request and its answer arriving, no more than
+        the reset margin (plus the header's rounding) is lost per window, on a fake clock.
+
+        Reckoning the reset from the answer's arrival, as before, lost the latency on every
+        window as well (each period was at least window + latency + margin - rounding).
+        """
+        clock = FakeClock()
+        window, limit = 60.0, 10
+        simulator = ShipStationSimulator(clock=clock, limit=limit, window=window, sleep=clock.sleep)
+        simulator.latency = 2.0
+        counted: list[float] = []
+        simulator.on_request = lambda number, request: counted.append(clock.now)
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+        transport = PolicyTransport(
+            MockTransport(simulator), limiter=limiter, clock=clock, sleep=clock.sleep
+        )
+        request = Request(method="GET", url="https://ssapi.invalid/orders", idempotent=True)
+        for _ in range(6 * limit):
+            assert transport.send(request).status == 200
+        assert simulator.statuses.count(429) == 0
+        periods = [counted[j + limit] - counted[j] for j in range(len(counted) - limit)]
+        assert min(periods) >= window
+        assert max(periods) <= window + limiter.margin + 0.5
