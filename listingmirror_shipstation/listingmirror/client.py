@@ -114,10 +114,10 @@ class OrderSnapshot:
     Attributes:
         orders: Every order read, each once (its latest content read).
         unreadable: Every order that could not be read, each once.
-        consistent: ``True`` when a pass over the pages saw no shift (see
-            :meth:`OrdersResource.snapshot`): then no order that was in the result
-            set throughout the read is missing. ``False`` when the result set kept moving:
-            ``orders`` is still all that was read, but an order may be missing.
+        consistent: ``True`` when the answer was one page, or a pass over the pages saw no
+            shift (see :meth:`OrdersResource.snapshot`, a best effort over several pages).
+            ``False`` when the result set kept moving: ``orders`` is still all that was
+            read, but an order may be missing.
         passes: How many passes over the pages were made.
 
     .. versionadded:: 0.2
@@ -642,9 +642,12 @@ class OrdersResource(_Resource):
           and the pages held that many orders; the pages are then read again, until a steady
           pass finds no order the earlier passes had not (at most *max_passes* passes).
 
-        An order that stays in the result set for the whole read is then in ``orders``: a
-        shift that hid it in one pass changes ``count`` or brings in an order not seen
-        before, and either makes another pass. Orders read in any pass are all returned (an
+        A shift that hides an order in one pass usually changes ``count`` or brings in an
+        order not seen before, and either makes another pass. This is a best effort, not a
+        proof: an order leaving behind the cursor while another enters ahead of it, in every
+        pass, hides one from all of them. For a guarantee, narrow the query until it fits
+        on one page, as :meth:`listingmirror_shipstation.sync.ClientOrderSource.read_window`
+        does. Orders read in any pass are all returned (an
         order sent twice is harmless downstream; a missing one is not).
 
         Orders that do not fit the model come back in ``unreadable``, and are logged with

@@ -26,7 +26,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from attrs import frozen
 
@@ -365,31 +365,48 @@ class ClientOrderSource(ListingMirrorOrderSource):
         yield from self.read_window(start, end).orders
 
     def read_window(self, start: datetime, end: datetime) -> OrderWindow:
-        """Read the window consistently, with the orders that could not be read.
+        """Read the window so that no order in it throughout the read is missed.
 
-        Each status is read with
-        :meth:`~listingmirror_shipstation.listingmirror.OrdersResource.snapshot`.
-        When a read cannot be made consistent (orders kept moving for every pass), the window
-        is split in two halves (whole seconds) and each is read the same way, down to
-        ``max_splits`` levels (eight by default); ``covered_until`` is then the end of the
-        consistent part that starts at *start*, and the sync moves its watermark no further.
+        Listing Mirror numbers pages over a live result set, and no re-reading of its pages
+        can prove that none was skipped (an order leaving behind the cursor while another
+        enters ahead of it keeps ``count`` steady and hides one). One page, though, is one
+        answer. So each status is first asked for with the whole window; when the answer
+        takes more than one page, the window is halved (on whole seconds) and each half asked
+        for the same way, until every answer fits on one page. Only a single second holding
+        more than a page of orders is read with
+        :meth:`~listingmirror_shipstation.listingmirror.OrdersResource.snapshot` (repeated
+        passes until steady, a best effort); if even that keeps moving, ``covered_until``
+        stops at the start of that second and the sync moves its watermark no further.
+
+        The cost is about two requests per page of orders in the window, what two passes
+        over the pages cost.
         """
         orders: dict[int, lm.Order] = {}
         unreadable: dict[object, lm.UnreadableOrder] = {}
-        covered = self._read(start, end, orders, unreadable, depth=0)
+        statuses: Sequence[str | None] = self.order_statuses or [None]
+        covered = min(
+            self._read(status, start, end, orders, unreadable, depth=0) for status in statuses
+        )
         for order_id in orders:
-            unreadable.pop(order_id, None)
+            unreadable.pop(order_id, None)  # read in another answer: the readable one wins
+        for item in unreadable.values():
+            logger.warning(
+                "Listing Mirror order %s cannot be read: %s",
+                item.order_id if item.order_id is not None else "(no id)",
+                item.error,
+            )
         return OrderWindow(
             orders=tuple(orders.values()),
             unreadable=tuple(unreadable.values()),
             covered_until=covered,
         )
 
-    # How many times a window that cannot be read consistently is halved.
-    max_splits: int = 8
+    #: How many times a window is halved at most (2**40 s is far longer than any window).
+    max_splits: int = 40
 
     def _read(
         self,
+        status: str | None,
         start: datetime,
         end: datetime,
         orders: dict[int, lm.Order],
@@ -397,37 +414,51 @@ class ClientOrderSource(ListingMirrorOrderSource):
         *,
         depth: int,
     ) -> datetime:
-        consistent = True
-        statuses: Sequence[str | None] = self.order_statuses or [None]
-        for status in statuses:
-            snapshot = self.client.orders.snapshot(
-                start_date=start,
-                end_date=end,
-                order_status=status,
-                fulfillment_inventory_source_id=self.fulfillment_inventory_source_id,
-            )
-            consistent = consistent and snapshot.consistent
-            for order in snapshot.orders:
-                if order.last_modified and not start <= order.last_modified <= end:
-                    continue  # the filter is not documented to be on last_modified
-                orders[order.order_id] = order
-            for bad in _in_window(snapshot.unreadable, start, end):
-                unreadable[bad.order_id if bad.order_id is not None else str(bad.error)] = bad
-        if consistent:
+        """Read one status over ``[start, end]``; return how far the read is complete."""
+        filters: dict[str, Any] = {
+            "start_date": start,
+            "end_date": end,
+            "order_status": status,
+            "fulfillment_inventory_source_id": self.fulfillment_inventory_source_id,
+        }
+        page = self.client.orders.list(**filters)
+        if page.next is None:  # one page: one answer, complete by itself
+            self._keep(page.items, page.unreadable, start, end, orders, unreadable)
             return end
         middle = (start + (end - start) / 2).replace(microsecond=0)
-        if depth >= self.max_splits or not start < middle < end:
-            logger.warning(
-                "orders modified %s..%s kept moving while read: the checkpoint stays at %s",
-                start.isoformat(),
-                end.isoformat(),
-                start.isoformat(),
-            )
-            return start
-        reached = self._read(start, middle, orders, unreadable, depth=depth + 1)
-        if reached < middle:
-            return reached
-        return self._read(middle, end, orders, unreadable, depth=depth + 1)
+        if depth < self.max_splits and start < middle < end:
+            reached = self._read(status, start, middle, orders, unreadable, depth=depth + 1)
+            if reached < middle:
+                return reached
+            return self._read(status, middle, end, orders, unreadable, depth=depth + 1)
+        # More than a page of orders within one second: re-read until the pages are steady.
+        snapshot = self.client.orders.snapshot(**filters)
+        self._keep(snapshot.orders, snapshot.unreadable, start, end, orders, unreadable)
+        if snapshot.consistent:
+            return end
+        logger.warning(
+            "orders modified %s..%s kept moving while read: the checkpoint stays at %s",
+            start.isoformat(),
+            end.isoformat(),
+            start.isoformat(),
+        )
+        return start
+
+    @staticmethod
+    def _keep(
+        read: Iterable[lm.Order],
+        bad: Iterable[lm.UnreadableOrder],
+        start: datetime,
+        end: datetime,
+        orders: dict[int, lm.Order],
+        unreadable: dict[object, lm.UnreadableOrder],
+    ) -> None:
+        for order in read:
+            if order.last_modified and not start <= order.last_modified <= end:
+                continue  # the filter is not documented to be on last_modified
+            orders[order.order_id] = order
+        for item in _in_window(bad, start, end):
+            unreadable[item.order_id if item.order_id is not None else str(item.error)] = item
 
 
 def _in_window(
