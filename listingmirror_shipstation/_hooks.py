@@ -20,6 +20,7 @@ from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.fns import identity
 from cattrs.v import format_exception
 
+from . import _gc
 from ._values import Unrecognized
 from .errors import ConversionError
 
@@ -359,7 +360,8 @@ def unstructure(
     The error names the path of the offending value (``$.items[0].unit_price``), in wire names.
     """
     try:
-        return converter.unstructure(value)
+        with _gc.paused():  # a batch of models becomes many dicts, none in a cycle
+            return converter.unstructure(value)
     except (ValueError, TypeError) as exc:
         path = _unwritable_path(value)
         line = f"{exc} @ {path}" if path else str(exc)

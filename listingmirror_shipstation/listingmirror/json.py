@@ -26,7 +26,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .. import _hooks, _jsontext, _time
+from .. import _gc, _hooks, _jsontext, _time
 from ..errors import ConfigurationError, ConversionError
 from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Product, WeightUnit
 
@@ -347,12 +347,13 @@ def _read_orders(document: object, conv: cattrs.Converter, *, log_keys: bool) ->
         _log_key_report(results, conv)
     orders: list[Order] = []
     errors: list[ConversionError] = []
-    for index, raw in enumerate(results):
-        try:
-            orders.append(_hooks.structure(conv, raw, Order))
-        except ConversionError as exc:
-            lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
-            errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
+    with _gc.paused():  # thousands of models, none in a cycle (see _gc)
+        for index, raw in enumerate(results):
+            try:
+                orders.append(_hooks.structure(conv, raw, Order))
+            except ConversionError as exc:
+                lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
+                errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
     return ParsedOrders(orders=tuple(orders), errors=tuple(errors), count=count, next=next_url)
 
 
