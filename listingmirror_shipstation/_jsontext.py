@@ -51,7 +51,8 @@ def loads(text: str | bytes) -> Any:
         with _gc.paused():  # a large document is many dicts and lists, none in a cycle
             return _DECODER.decode(text)
     except msgspec.ValidationError as exc:  # an integer of thousands of digits
-        raise ConversionError("not valid JSON", errors=(f"a number is out of range: {exc}",)) from exc
+        line = f"a number is out of range: {exc}"
+        raise ConversionError("not valid JSON", errors=(line,)) from exc
     except msgspec.DecodeError as exc:
         raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
     except (InvalidOperation, OverflowError) as exc:  # 1e99999999999999999999: no Decimal holds it

@@ -5,6 +5,7 @@ from . import client, json
 from .client import DEFAULT_BASE_URL, ListingMirrorClient, OrderSnapshot, Page, UnreadableOrder
 from .json import (
     CONFIRMED_KEYS,
+    JsonConverter,
     KeyReport,
     ParsedOrders,
     configure_converter,
@@ -37,6 +38,7 @@ __all__ = [
     "FulfillmentChannel",
     "InventoryLevel",
     "ItemOption",
+    "JsonConverter",
     "KeyReport",
     "ListingMirrorClient",
     "Order",

@@ -33,6 +33,7 @@ The rules (each one tested, most by a property):
 
 import html
 import logging
+import operator
 import re
 import types
 import typing
@@ -665,61 +666,65 @@ def _plan(cls: type) -> _Plan:
     return plan
 
 
-_CHECKERS: dict[type, Callable[[object, str], "tuple[str, object] | None"]] = {}
+_Checker = Callable[[object, str], "tuple[str, object] | None"]
+
+_CHECKERS: dict[type, _Checker] = {}
 
 
-def _checker(cls: type) -> Callable[[object, str], "tuple[str, object] | None"]:
-    """A function generated for *cls* that finds its first attribute of the wrong type.
+def _checker(cls: type) -> _Checker:
+    """A function made once for *cls* that finds its first attribute of the wrong type.
 
-    The same checks, in the same order, as reading :func:`_plan` field by field, but written
-    out once per class as straight-line code (one ``isinstance`` per field in the common case),
-    so a batch pays for the checks, not for interpreting the plan.
+    The same checks, in the same order, as reading :func:`_plan` field by field, but with the
+    values fetched in one C call (:func:`operator.attrgetter`) and, per field, only the checks
+    its type needs (no ``bool`` test where ``int`` is not allowed, no finiteness test where no
+    ``Decimal`` can be), so a batch pays for the checks, not for interpreting the plan.
     """
     checker = _CHECKERS.get(cls)
     if checker is not None:
         return checker
-    names: dict[str, object] = {
-        "Decimal": Decimal,
-        "datetime": datetime,
-        "tuple": tuple,
-        "checker": _checker,
-    }
-    lines = ["def check(instance, path):"]
-    for number, (name, allowed, no_bool, nested) in enumerate(_plan(cls)):
-        names[f"allowed{number}"] = allowed
-        conditions = [f"not isinstance(value, allowed{number})"]
-        if no_bool:
-            conditions.append("isinstance(value, bool)")
-        if any(issubclass(Decimal, t) for t in allowed):
-            conditions.append("(isinstance(value, Decimal) and not value.is_finite())")
-        if any(issubclass(datetime, t) for t in allowed):
-            conditions.append("(isinstance(value, datetime) and value.utcoffset() is None)")
-        lines += [
-            f"    value = instance.{name}",
-            f"    if {' or '.join(conditions)}:",
-            f"        return path + {name!r}, value",
-        ]
-        if nested is None:
-            continue
-        names[f"nested{number}"] = nested
-        lines += [
-            "    if value is not None:",
-            "        if isinstance(value, tuple):",
-            "            for index, element in enumerate(value):",
-            f"                if not isinstance(element, nested{number}):",
-            f"                    return f'{{path}}{name}[{{index}}]', element",
-            f"                found = checker(nested{number})(element, f'{{path}}{name}[{{index}}].')",
-            "                if found:",
-            "                    return found",
-            f"        elif isinstance(value, nested{number}):",
-            f"            found = checker(nested{number})(value, f'{{path}}{name}.')",
-            "            if found:",
-            "                return found",
-        ]
-    lines.append("    return None")
-    exec(compile("\n".join(lines), f"<type check of {cls.__qualname__}>", "exec"), names)  # noqa: S102 - our own generated source
-    checker = _CHECKERS[cls] = names["check"]  # type: ignore[assignment]
-    return checker
+    plan = _plan(cls)
+    entries = tuple(
+        (
+            name,
+            allowed,
+            no_bool,
+            any(issubclass(Decimal, t) for t in allowed),
+            any(issubclass(datetime, t) for t in allowed),
+            nested,
+        )
+        for name, allowed, no_bool, nested in plan
+    )
+    names = [entry[0] for entry in entries]
+    fetch = operator.attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
+
+    def check(instance: object, path: str) -> tuple[str, object] | None:
+        for value, (name, allowed, no_bool, decimal, moment, nested) in zip(
+            fetch(instance), entries, strict=True
+        ):
+            if (
+                not isinstance(value, allowed)
+                or (no_bool and value.__class__ is bool)
+                or (decimal and isinstance(value, Decimal) and not value.is_finite())
+                or (moment and isinstance(value, datetime) and value.utcoffset() is None)
+            ):
+                return f"{path}{name}", value
+            if nested is None or value is None:
+                continue
+            if isinstance(value, tuple):
+                for index, element in enumerate(value):
+                    if not isinstance(element, nested):
+                        return f"{path}{name}[{index}]", element
+                    found = _checker(nested)(element, f"{path}{name}[{index}].")
+                    if found:
+                        return found
+            elif isinstance(value, nested):  # not e.g. an enum member beside Unrecognized
+                found = _checker(nested)(value, f"{path}{name}.")
+                if found:
+                    return found
+        return None
+
+    _CHECKERS[cls] = check
+    return check
 
 
 def _type_error(instance: object, path: str) -> tuple[str, object] | None:
