@@ -113,6 +113,14 @@ def register_fast_optionals(converter: cattrs.Converter) -> None:
     def structure_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
         inner = _optional_inner(tp)
         hook = converter.get_structure_hook(inner)
+        if hook is _structure_str:  # the commonest field: no second call for a plain string
+
+            def structure_optional_str(value: Any, _: Any) -> Any:
+                if value is None or value.__class__ is str:
+                    return value
+                return _structure_str(value, str)
+
+            return structure_optional_str
 
         def structure_optional(value: Any, _: Any) -> Any:
             return None if value is None else hook(value, inner)

@@ -669,6 +669,16 @@ def _plan(cls: type) -> _Plan:
 _Checker = Callable[[object, str], "tuple[str, object] | None"]
 
 _CHECKERS: dict[type, _Checker] = {}
+_PASSES: dict[type, Callable[[object], bool]] = {}
+
+
+def _passes(cls: type) -> Callable[[object], bool]:
+    """Whether an instance of *cls* passes every type check (see :func:`_checker`)."""
+    found = _PASSES.get(cls)
+    if found is None:
+        _checker(cls)
+        found = _PASSES[cls]
+    return found
 
 
 def _checker(cls: type) -> _Checker:
@@ -696,8 +706,47 @@ def _checker(cls: type) -> _Checker:
     )
     names = [entry[0] for entry in entries]
     fetch = operator.attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
+    kinds = tuple(entry[1] for entry in entries)
+    extras = tuple(
+        (index, no_bool, decimal, moment, nested)
+        for index, (_, _, no_bool, decimal, moment, nested) in enumerate(entries)
+        if no_bool or decimal or moment or nested is not None
+    )
+
+    def passes(instance: object) -> bool:
+        """Whether every check passes: one C loop over the classes, then the few extras."""
+        values = fetch(instance)
+        if not all(map(isinstance, values, kinds)):
+            return False
+        for index, no_bool, decimal, moment, nested in extras:
+            value = values[index]
+            if value is None:
+                continue
+            if (
+                (no_bool and value.__class__ is bool)
+                or (decimal and isinstance(value, Decimal) and not value.is_finite())
+                or (moment and isinstance(value, datetime) and value.utcoffset() is None)
+            ):
+                return False
+            if nested is None:
+                continue
+            if isinstance(value, tuple):
+                inner = _passes(nested)
+                for element in value:
+                    if not isinstance(element, nested) or not inner(element):
+                        return False
+            elif isinstance(value, nested) and not _passes(nested)(value):
+                return False
+        return True
+
+    _PASSES[cls] = passes
 
     def check(instance: object, path: str) -> tuple[str, object] | None:
+        if passes(instance):  # the common case; else find the first problem, in order
+            return None
+        return first_problem(instance, path)
+
+    def first_problem(instance: object, path: str) -> tuple[str, object] | None:
         for value, (name, allowed, no_bool, decimal, moment, nested) in zip(
             fetch(instance), entries, strict=True
         ):
