@@ -61,6 +61,8 @@ _MAX_DECIMAL_EXPONENT = 100
 
 
 def _structure_int(value: object, _: type) -> int:
+    if value.__class__ is int:  # the common case first (bool is not int's class)
+        return value
     if isinstance(value, bool):
         raise TypeError(f"expected an integer, got the boolean {value!r}")
     if isinstance(value, int):
@@ -121,6 +123,14 @@ def register_fast_optionals(converter: cattrs.Converter) -> None:
                 return _structure_str(value, str)
 
             return structure_optional_str
+        if hook is _structure_int:
+
+            def structure_optional_int(value: Any, _: Any) -> Any:
+                if value is None or value.__class__ is int:
+                    return value
+                return _structure_int(value, int)
+
+            return structure_optional_int
 
         def structure_optional(value: Any, _: Any) -> Any:
             return None if value is None else hook(value, inner)
@@ -182,6 +192,16 @@ def register_strict_sequences(converter: cattrs.Converter) -> None:
 
 
 def _structure_decimal(value: object, _: type) -> Decimal:
+    if value.__class__ is str:  # the common case first: Decimal() ignores surrounding space
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            raise ValueError(f"expected a decimal number, got {value!r}") from None
+        if not result.is_finite():
+            raise ValueError(f"expected a finite number, got {value!r}")
+        if result and abs(result.adjusted()) > _MAX_DECIMAL_EXPONENT:
+            raise ValueError(f"number out of range: {value!r}")
+        return result
     if isinstance(value, bool):
         raise TypeError(f"expected a number, got the boolean {value!r}")
     if isinstance(value, Decimal):
@@ -408,6 +428,9 @@ class FastConverter(cattrs.Converter):
     def copy(self, *args: Any, **kwargs: Any) -> Any:
         """A copy with every hook (see :meth:`cattrs.Converter.copy`) and our own attributes."""
         result = super().copy(*args, **kwargs)
+        # cattrs keeps hooks registered for a union (``str | int | None``) in a table its
+        # copy() leaves behind: carry them over, or the copy cannot read those fields.
+        result._union_struct_registry.update(self._union_struct_registry)
         for name, value in vars(self).items():
             if name != "_explainer":
                 setattr(result, name, value)

@@ -153,3 +153,15 @@ class TestWireNamesInErrors:
         with pytest.raises(ConversionError) as caught:
             ss.dumps(written)
         assert caught.value.errors[0].endswith("@ $.weight.value")
+
+
+class TestExplainerCopy:
+    def test_hooks_registered_for_a_union_reach_the_explaining_copy(self) -> None:
+        """``str | int | None`` hooks (kept apart by cattrs) work when a refusal is explained.
+
+        ``Carrier.account_number`` is read by such a hook; another field's error must be
+        explained, not turned into "unsupported type".
+        """
+        with pytest.raises(ConversionError) as caught:
+            ss.loads('{"code": "ups", "accountNumber": 12, "balance": "lots"}', ss.Carrier)
+        assert [line.rpartition(" @ ")[2] for line in caught.value.errors] == ["$.balance"]

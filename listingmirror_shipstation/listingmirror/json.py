@@ -366,10 +366,14 @@ def _read_orders(document: object, conv: cattrs.Converter, *, log_keys: bool) ->
         _log_key_report(results, conv)
     orders: list[Order] = []
     errors: list[ConversionError] = []
+    hook = conv.get_structure_hook(Order)  # looked up once for the batch
     with _gc.paused():  # thousands of models, none in a cycle (see _gc)
         for index, raw in enumerate(results):
             try:
-                orders.append(_hooks.structure(conv, raw, Order))
+                try:
+                    orders.append(hook(raw, Order))
+                except Exception:  # explained (or re-raised) as _hooks.structure does
+                    orders.append(_hooks.structure(conv, raw, Order))
             except ConversionError as exc:
                 lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
                 errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
