@@ -2,7 +2,9 @@
 
 ``convert`` reads Listing Mirror orders (a JSON array, or a ``{count, next, results}`` page) and
 prints the ShipStation ``createorders`` payload on standard output. Everything that did not
-become a ShipStation order is reported on standard error with its reason.
+become a ShipStation order is reported on standard error with its reason. It streams: the
+orders are read, converted and printed 100 at a time, so memory stays flat however many there
+are, and a progress bar is shown on standard error when it is a terminal.
 
 Exit status: 0 when every order was converted or filtered out on purpose (FBA/MCF, integration
 not chosen); 1 when at least one order was rejected or could not be read (``--allow-rejected``

@@ -94,6 +94,25 @@ class TestSamePayload:
         assert "count" in err
 
 
+class TestBadTextPartWay:
+    def test_text_broken_after_some_orders_leaves_no_valid_shorter_array(
+        self, tmp_path: Path
+    ) -> None:
+        """Not JSON after 150 orders: exit 2, and what was printed does not parse as a payload.
+
+        A consumer must not take a shortened array for the whole; an unterminated one fails.
+        """
+        text = json.dumps(many_orders(150))[:-1] + ", {oops"
+        path = tmp_path / "orders.json"
+        path.write_text(text, encoding="utf-8")
+        status, out, err = run("convert", str(path), "--allow-rejected")
+        assert status == 2
+        assert "not valid JSON" in err
+        assert out.startswith("[")
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(out)
+
+
 class TestMemory:
     @pytest.mark.timeout(120)
     def test_memory_does_not_grow_with_the_number_of_orders(
