@@ -33,6 +33,7 @@ import defusedxml.ElementTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import msgspec_pipeline
 import pydantic_pipeline
 from harness import Peer, comparable, goal, interleaved, table, values_table
 
@@ -116,6 +117,8 @@ def make_orders(count: int, seed: int = 42) -> list[dict[str, Any]]:
 def bench_conversion(counts: Sequence[int], rounds: int) -> list[str]:
     """LM JSON text -> ShipStation createorders JSON text, against the floor and the peers."""
     out = []
+    lm_converter = lm.make_converter(detailed=False)
+    ss_converter = ss.make_converter(detailed=False)
     for count in counts:
         text = json.dumps(make_orders(count))
 
@@ -123,17 +126,21 @@ def bench_conversion(counts: Sequence[int], rounds: int) -> list[str]:
             return json.dumps(json.loads(text))
 
         def ours(text: str = text) -> str:
-            parsed = lm.read_orders(_jsontext.loads(text))
+            parsed = lm.read_orders(_jsontext.loads(text), converter=lm_converter)
             result = mapping.convert_orders(parsed.orders)
-            return ss.dumps(list(result.orders))
+            return ss.dumps(list(result.orders), converter=ss_converter)
 
         expected = ours().encode()
         assert len(json.loads(expected)) > count * 0.9  # noqa: S101 - checks its own work
         peers = [
             Peer(
                 "the same pipeline with pydantic v2",
-                lambda text=text: pydantic_pipeline.convert(text).encode(),
-            )
+                lambda text=text: pydantic_pipeline.convert(text),
+            ),
+            Peer(
+                "the same pipeline on msgspec Structs",
+                lambda text=text: msgspec_pipeline.convert(text),
+            ),
         ]
         kept, differences = comparable(expected, peers)
         results = interleaved(
@@ -158,7 +165,12 @@ def bench_conversion(counts: Sequence[int], rounds: int) -> list[str]:
         floor_best, ours_best = results[0].best, results[1].best
         out.append(goal("at most 3.5x the floor", ours_best <= 3.5 * floor_best))
         for result in results[2:]:
-            out.append(goal(f"faster than {result.name}", ours_best < result.best))
+            if "msgspec" in result.name:  # the bar to approach, not a goal: report the gap
+                out.append(
+                    f"\nGap: ours takes {ours_best / result.best:.2f}x the time of {result.name}"
+                )
+            else:
+                out.append(goal(f"faster than {result.name}", ours_best < result.best))
     return out
 
 

@@ -51,6 +51,7 @@ nitpick_ignore_regex = [
     ("py:class", r"(os\.PathLike|psycopg\..*|logging\.Logger)"),
     # Private bases (shown by show-inheritance) are not documented on purpose.
     ("py:class", r"listingmirror_shipstation\..*\._\w+"),
+    ("py:class", r"listingmirror_shipstation\._\w+\.\w+"),  # in a private module
     # A generic re-exported class: its alias keeps the defining module's path.
     ("py:class", r"listingmirror_shipstation\.listingmirror\.client\.Page"),
 ]

@@ -20,12 +20,15 @@ from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.fns import identity
 from cattrs.v import format_exception
 
+from . import _gc
 from ._values import Unrecognized
 from .errors import ConversionError
 
 __all__ = [
     "FastConverter",
+    "WireNames",
     "camel",
+    "explainer",
     "lenient_enum_parts",
     "register_decimal",
     "register_fast_optionals",
@@ -58,6 +61,8 @@ _MAX_DECIMAL_EXPONENT = 100
 
 
 def _structure_int(value: object, _: type) -> int:
+    if value.__class__ is int:  # the common case first (bool is not int's class)
+        return value
     if isinstance(value, bool):
         raise TypeError(f"expected an integer, got the boolean {value!r}")
     if isinstance(value, int):
@@ -105,16 +110,34 @@ def _optional_inner(tp: Any) -> Any | None:
 def register_fast_optionals(converter: cattrs.Converter) -> None:
     """Resolve ``T | None`` hooks once per type instead of on every value (a hot path)."""
 
-    def structure_factory(tp: Any) -> Callable[[Any, Any], Any]:
+    # Factories take the converter they build for (cattrs' extended factories), so a copy of
+    # the converter (the detailed explainer, a user's copy) builds its own hooks, not ours.
+    def structure_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
         inner = _optional_inner(tp)
         hook = converter.get_structure_hook(inner)
+        if hook is _structure_str:  # the commonest field: no second call for a plain string
+
+            def structure_optional_str(value: Any, _: Any) -> Any:
+                if value is None or value.__class__ is str:
+                    return value
+                return _structure_str(value, str)
+
+            return structure_optional_str
+        if hook is _structure_int:
+
+            def structure_optional_int(value: Any, _: Any) -> Any:
+                if value is None or value.__class__ is int:
+                    return value
+                return _structure_int(value, int)
+
+            return structure_optional_int
 
         def structure_optional(value: Any, _: Any) -> Any:
             return None if value is None else hook(value, inner)
 
         return structure_optional
 
-    def unstructure_factory(tp: Any) -> Callable[[Any], Any]:
+    def unstructure_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:
         hook = converter.get_unstructure_hook(_optional_inner(tp))
         if hook is identity:  # str, int, bool: None passes through unchanged, no wrapper needed
             return identity
@@ -151,7 +174,7 @@ def register_strict_sequences(converter: cattrs.Converter) -> None:
     keys. An empty string reads as an empty list (some servers send ``""`` for "none").
     """
 
-    def factory(tp: Any) -> Callable[[Any, Any], Any]:
+    def factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
         base = homogenous_tuple_structure_factory(tp, converter)
 
         def structure_tuple(value: Any, cls: Any) -> Any:
@@ -169,6 +192,16 @@ def register_strict_sequences(converter: cattrs.Converter) -> None:
 
 
 def _structure_decimal(value: object, _: type) -> Decimal:
+    if value.__class__ is str:  # the common case first: Decimal() ignores surrounding space
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            raise ValueError(f"expected a decimal number, got {value!r}") from None
+        if not result.is_finite():
+            raise ValueError(f"expected a finite number, got {value!r}")
+        if result and abs(result.adjusted()) > _MAX_DECIMAL_EXPONENT:
+            raise ValueError(f"number out of range: {value!r}")
+        return result
     if isinstance(value, bool):
         raise TypeError(f"expected a number, got the boolean {value!r}")
     if isinstance(value, Decimal):
@@ -266,10 +299,92 @@ def register_lenient_enums(
     converter.register_unstructure_hook(Unrecognized, lambda u: u.raw)
 
 
-def _wire_path(line: str, namer: Callable[[str], str]) -> str:
+Namer = Callable[[str], str]
+
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]")
+
+
+def _model_in(tp: Any) -> type | None:
+    """The attrs class *tp* is, or the one of ``M | None`` (and other unions with one model)."""
+    if isinstance(tp, type) and attrs.has(tp):
+        return tp
+    if typing.get_origin(tp) in (types.UnionType, typing.Union):
+        models = [a for a in typing.get_args(tp) if isinstance(a, type) and attrs.has(a)]
+        if len(models) == 1:
+            return models[0]
+    return None
+
+
+def _element_type(tp: Any) -> Any:
+    """The type of the items of ``list[T]``, ``tuple[T, ...]``, ``Sequence[T]`` (or ``| None``)."""
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        rest = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _element_type(rest[0]) if len(rest) == 1 else None
+    args = typing.get_args(tp)
+    if origin is None or not args:
+        return None
+    if isinstance(origin, type) and issubclass(origin, Mapping):
+        return args[-1]
+    return args[0]
+
+
+class WireNames:
+    """Turns attribute paths (``$.webhooks[0].web_hook_id``) into wire paths, class by class.
+
+    One translator per wire format: *wire_name* gives the key of an attribute of a model class
+    (``(Webhook, "web_hook_id") -> "WebHookID"``), and the path is walked from the class read
+    or written, so every class's own names are used: no table of exceptions by bare name.
+    Called with a bare name (the older interface), it uses *fallback*.
+
+    Args:
+        wire_name: ``(model class, attribute name) -> wire key``.
+        fallback: For a name whose class is unknown.
+    """
+
+    def __init__(
+        self, wire_name: Callable[[type, str], str], fallback: Callable[[str], str] = str
+    ) -> None:
+        self.wire_name = wire_name
+        self.fallback = fallback
+
+    def __call__(self, name: str) -> str:
+        """The wire key of attribute *name* when its class is unknown."""
+        return self.fallback(name)
+
+    def path(self, cls: Any, path: str) -> str:
+        """Translate *path* (``$`` then ``.name`` and ``[index]`` parts) read from *cls*."""
+        if not path.startswith("$"):
+            return path
+        out = ["$"]
+        tp: Any = cls
+        position = 1
+        for match in _PATH_PART.finditer(path, 1):
+            if match.start() != position:  # not a path we understand: leave the rest as is
+                break
+            position = match.end()
+            name, index = match.group(1), match.group(2)
+            if name is not None:
+                model = _model_in(tp)
+                if model is None:
+                    out.append("." + self.fallback(name))
+                    tp = None
+                    continue
+                out.append("." + self.wire_name(model, name))
+                field = attrs.fields_dict(model).get(name)
+                tp = field.type if field is not None else None
+            else:
+                out.append(f"[{index}]")
+                tp = _element_type(tp)
+        return "".join(out) + path[position:]
+
+
+def _wire_path(line: str, namer: Namer, cls: Any = None) -> str:
     message, sep, path = line.rpartition(" @ ")
     if not sep:
         return line
+    if isinstance(namer, WireNames) and cls is not None:
+        return message + sep + namer.path(cls, path)
     return message + sep + re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: namer(m.group(0)), path)
 
 
@@ -285,15 +400,87 @@ def _format_exception(exc: BaseException, tp: type | None) -> str:
 
 
 class FastConverter(cattrs.Converter):
-    """A converter without detailed validation, and the detailed twin that explains it.
+    """A converter without detailed validation that explains a refusal with a detailed copy.
 
-    Several times faster on good data; when it fails, :func:`structure` reads the same data
-    again with ``explainer``, so errors still name every path.
+    Several times faster on good data. When reading fails, :func:`structure` reads the same
+    data again with :attr:`explainer`, so errors still name every path. The explainer is a copy
+    of *this* converter (``copy(detailed_validation=True)``), made when first needed and made
+    again after any hook is registered here: every hook a user registers applies on both paths.
+
+    It takes cattrs' arguments; ``detailed_validation`` defaults to ``False``.
     """
 
-    def __init__(self, *, explainer: cattrs.Converter, forbid_extra_keys: bool) -> None:
-        super().__init__(forbid_extra_keys=forbid_extra_keys, detailed_validation=False)
-        self.explainer = explainer
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if len(args) < 8:  # detailed_validation is cattrs' 8th parameter
+            kwargs.setdefault("detailed_validation", False)
+        super().__init__(*args, **kwargs)
+        self._explainer: cattrs.Converter | None = None
+
+    @property
+    def explainer(self) -> cattrs.Converter:
+        """The detailed copy of this converter that explains refused input (built lazily)."""
+        if self.detailed_validation:
+            return self
+        if self._explainer is None:
+            self._explainer = self.copy(detailed_validation=True)
+        return self._explainer
+
+    def copy(self, *args: Any, **kwargs: Any) -> Any:
+        """A copy with every hook (see :meth:`cattrs.Converter.copy`) and our own attributes."""
+        result = super().copy(*args, **kwargs)
+        # cattrs keeps hooks registered for a union (``str | int | None``) in a table its
+        # copy() leaves behind: carry them over, or the copy cannot read those fields.
+        result._union_struct_registry.update(self._union_struct_registry)
+        for name, value in vars(self).items():
+            if name != "_explainer":
+                setattr(result, name, value)
+        return result
+
+    def _changed(self) -> None:
+        self._explainer = None
+
+    def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:
+        """See :meth:`cattrs.Converter.register_structure_hook` (also for the explainer)."""
+        self._changed()
+        return super().register_structure_hook(*args, **kwargs)
+
+    def register_structure_hook_func(self, *args: Any, **kwargs: Any) -> Any:
+        """See :meth:`cattrs.Converter.register_structure_hook_func` (also for the explainer)."""
+        self._changed()
+        return super().register_structure_hook_func(*args, **kwargs)
+
+    def register_structure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:
+        """See :meth:`cattrs.Converter.register_structure_hook_factory` (also the explainer)."""
+        self._changed()
+        return super().register_structure_hook_factory(*args, **kwargs)
+
+    def register_unstructure_hook(self, *args: Any, **kwargs: Any) -> Any:
+        """See :meth:`cattrs.Converter.register_unstructure_hook` (also for the explainer)."""
+        self._changed()
+        return super().register_unstructure_hook(*args, **kwargs)
+
+    def register_unstructure_hook_func(self, *args: Any, **kwargs: Any) -> Any:
+        """See :meth:`cattrs.Converter.register_unstructure_hook_func` (also the explainer)."""
+        self._changed()
+        return super().register_unstructure_hook_func(*args, **kwargs)
+
+    def register_unstructure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:
+        """See :meth:`cattrs.Converter.register_unstructure_hook_factory` (also the explainer)."""
+        self._changed()
+        return super().register_unstructure_hook_factory(*args, **kwargs)
+
+
+def explainer(converter: cattrs.Converter) -> cattrs.Converter:
+    """The detailed converter that explains what *converter* refused: its own copy.
+
+    *converter* itself when it validates in detail already; a :class:`FastConverter`'s cached
+    copy; for any other converter, ``converter.copy(detailed_validation=True)``.
+    """
+    if converter.detailed_validation:
+        return converter
+    if isinstance(converter, FastConverter):
+        return converter.explainer
+    return converter.copy(detailed_validation=True)
 
 
 def structure(
@@ -301,21 +488,23 @@ def structure(
     data: object,
     cls: type[T],
     *,
-    namer: Callable[[str], str] = str,
+    namer: Namer = str,
     what: str | None = None,
 ) -> T:
     """Structure *data* into *cls*, turning any failure into one ConversionError.
 
     The error's lines say what was wrong and where (``$.items[0].quantity``), with attribute
-    names turned back into wire names by *namer*.
+    names turned back into wire names by *namer* (class by class when it is a
+    :class:`WireNames`). A converter without detailed validation has the failure explained
+    by its own detailed copy (:func:`explainer`), so the user's hooks apply there too.
     """
     try:
         return converter.structure(data, cls)
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        if isinstance(converter, FastConverter):
-            return structure(converter.explainer, data, cls, namer=namer, what=what)
+        if not converter.detailed_validation:
+            return structure(explainer(converter), data, cls, namer=namer, what=what)
         lines = tuple(
-            _wire_path(line, namer)
+            _wire_path(line, namer, cls)
             for line in cattrs.transform_error(exc, format_exception=_format_exception)
         )
         name = what or getattr(cls, "__name__", str(cls))
@@ -332,37 +521,40 @@ def _at_the_edge(value: datetime) -> bool:
     return False
 
 
-def _unwritable_path(value: object, path: str = "$") -> str | None:
-    """Return the path of the first value no wire format can hold (naive time, NaN), if any."""
+def _unwritable_path(value: object, namer: Namer, path: str = "$") -> str | None:
+    """Return the wire path of the first value no wire format can hold (naive time, NaN)."""
     if isinstance(value, datetime) and (value.utcoffset() is None or _at_the_edge(value)):
         return path
     if isinstance(value, Decimal) and not value.is_finite():
         return path
-    if attrs.has(type(value)):
-        for attribute in attrs.fields(type(value)):  # type: ignore[arg-type]
-            found = _unwritable_path(getattr(value, attribute.name), f"{path}.{attribute.name}")
+    cls = type(value)
+    if attrs.has(cls):
+        for attribute in attrs.fields(cls):
+            key = (
+                namer.wire_name(cls, attribute.name)
+                if isinstance(namer, WireNames)
+                else namer(attribute.name)
+            )
+            found = _unwritable_path(getattr(value, attribute.name), namer, f"{path}.{key}")
             if found:
                 return found
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            found = _unwritable_path(item, f"{path}[{index}]")
+            found = _unwritable_path(item, namer, f"{path}[{index}]")
             if found:
                 return found
     return None
 
 
-def unstructure(
-    converter: cattrs.Converter, value: object, *, namer: Callable[[str], str] = str
-) -> Any:
+def unstructure(converter: cattrs.Converter, value: object, *, namer: Namer = str) -> Any:
     """Unstructure *value*; a value that cannot be written becomes a ConversionError.
 
-    The error names the path of the offending value (``$.items[0].unit_price``), in wire names.
+    The error names the path of the offending value (``$.items[0].unitPrice``), in wire names.
     """
     try:
-        return converter.unstructure(value)
+        with _gc.paused():  # a batch of models becomes many dicts, none in a cycle
+            return converter.unstructure(value)
     except (ValueError, TypeError) as exc:
-        path = _unwritable_path(value)
+        path = _unwritable_path(value, namer)
         line = f"{exc} @ {path}" if path else str(exc)
-        raise ConversionError(
-            f"cannot write {type(value).__name__}", errors=(_wire_path(line, namer),)
-        ) from exc
+        raise ConversionError(f"cannot write {type(value).__name__}", errors=(line,)) from exc

@@ -1,23 +1,35 @@
-"""JSON text in and out, with every number kept exact.
+"""JSON text in and out, with every number kept exact, through msgspec's C reader and writer.
 
-Reading parses every JSON number with a fraction as ``Decimal`` (never through ``float``).
-Writing emits ``Decimal`` values as JSON numbers digit for digit. The standard library can read
-that way (``parse_float=Decimal``) but cannot write a ``Decimal`` as a number, hence simplejson,
-whose C encoder does it at full speed.
+Reading parses every JSON number with a fraction or an exponent as ``Decimal`` (never through
+``float``: msgspec hands the number's own text to ``Decimal``). Writing emits ``Decimal``
+values as JSON numbers digit for digit (``decimal_format="number"``). The standard library can
+read that way (``parse_float=Decimal``) but cannot write a ``Decimal`` as a number; msgspec
+does both in C, several times faster than simplejson, which this module used before (the output
+is byte-identical: compact separators, non-ASCII kept, the same escapes).
+
+Refusals kept from before: a number no ``Decimal`` can hold (``1e99999999999999999999``), an
+integer of thousands of digits, nesting deeper than the interpreter's recursion limit, invalid
+UTF-8, ``NaN``/``Infinity`` (not JSON), and writing a non-finite ``Decimal``.
 """
 
+import json
 import re
-from decimal import InvalidOperation
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import simplejson
+import msgspec
 
+from . import _gc
 from .errors import ConversionError
 
-__all__ = ["dumps", "loads"]
+__all__ = ["MAX_ITEM_CHARS", "ArrayStream", "dumpb", "dumps", "loads"]
 
 
 _HUGE_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?[eE][+-]?\d{7,}")
+
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
 def _out_of_range(text: str | bytes) -> str:
@@ -32,28 +44,211 @@ def _out_of_range(text: str | bytes) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """Parse JSON text; numbers with a fraction or exponent become ``Decimal``."""
+    """Parse JSON text; numbers with a fraction or exponent become ``Decimal``.
+
+    Raises:
+        ConversionError: Not JSON, a number out of range, or nesting too deep.
+    """
     try:
-        return simplejson.loads(text, use_decimal=True, allow_nan=False)
-    except (ValueError, UnicodeDecodeError) as exc:
+        with _gc.paused():  # a large document is many dicts and lists, none in a cycle
+            return _DECODER.decode(text)
+    except msgspec.ValidationError as exc:  # an integer of thousands of digits
+        line = f"a number is out of range: {exc}"
+        raise ConversionError("not valid JSON", errors=(line,)) from exc
+    except msgspec.DecodeError as exc:
         raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
     except (InvalidOperation, OverflowError) as exc:  # 1e99999999999999999999: no Decimal holds it
         raise ConversionError("not valid JSON", errors=(_out_of_range(text),)) from exc
     except RecursionError as exc:  # [[[[... thousands deep: refuse, do not crash
         raise ConversionError("JSON nested too deeply", errors=(str(exc),)) from exc
+    except (ValueError, UnicodeError) as exc:
+        raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
+
+
+def dumpb(data: Any, *, indent: int | None = None) -> bytes:
+    """Write unstructured data as UTF-8 JSON bytes; ``Decimal`` becomes an exact JSON number.
+
+    Compact (``,`` and ``:``) unless *indent* is given (then ``", "``-free lines and ``": "``).
+
+    Raises:
+        ConversionError: A value JSON cannot hold (a non-finite ``Decimal``, an unknown type, a
+            lone surrogate).
+    """
+    try:
+        raw = _ENCODER.encode(data)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ConversionError("cannot write JSON", errors=(str(exc),)) from exc
+    return raw if indent is None else msgspec.json.format(raw, indent=indent)
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:
-    """Write unstructured data as JSON text; ``Decimal`` becomes an exact JSON number."""
-    try:
-        text: str = simplejson.dumps(
-            data,
-            use_decimal=True,
-            allow_nan=False,
-            ensure_ascii=False,
-            indent=indent,
-            separators=(",", ": ") if indent is not None else (",", ":"),
-        )
-    except (ValueError, TypeError) as exc:
-        raise ConversionError("cannot write JSON", errors=(str(exc),)) from exc
-    return text
+    """Write unstructured data as JSON text; ``Decimal`` becomes an exact JSON number.
+
+    Raises:
+        ConversionError: A value JSON cannot hold (see :func:`dumpb`).
+    """
+    return dumpb(data, indent=indent).decode("utf-8")
+
+
+# --- Reading a large document a piece at a time -------------------------------------------------
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER_CHARS = frozenset("0123456789.eE+-")
+#: One array item (an order) larger than this is refused rather than read into memory.
+MAX_ITEM_CHARS = 64 * 1024 * 1024
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+#: The standard library's decoder reads one value at a given offset (``raw_decode``), which
+#: msgspec cannot; it is set up to give the same values as :func:`loads` (numbers with a
+#: fraction or exponent as ``Decimal``, ``NaN``/``Infinity`` refused).
+_ITEM_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
+
+
+class ArrayStream:
+    """Reads the items of a JSON array, or of a page's ``results`` array, one at a time.
+
+    The text is read from *source* in blocks, so memory holds one block and one item, however
+    long the array. A page's other keys (``count``, ``next``) are read as they come and kept
+    in :attr:`page` (keys after ``results`` once the items are all read).
+
+    Args:
+        source: A text file (or anything with ``read(size) -> str``).
+        block: Characters read at a time.
+
+    Raises:
+        ConversionError: (while iterating) the text is not JSON, not an array nor a page with
+            ``results``, or an item is out of range, nested too deeply or too large.
+    """
+
+    def __init__(self, source: Any, *, block: int = 1 << 20) -> None:
+        self._source = source
+        self._block = block
+        self._buffer = ""
+        self._position = 0
+        self._eof = False
+        #: The page's keys other than ``results`` (empty for a bare array).
+        self.page: dict[str, Any] = {}
+        #: Characters consumed so far (for a progress display).
+        self.consumed = 0
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        data = self._source.read(self._block)
+        self.consumed += self._position
+        self._buffer = self._buffer[self._position :] + data
+        self._position = 0
+        if not data:
+            self._eof = True
+        return bool(data)
+
+    def _skip_whitespace(self) -> str:
+        """The next character after whitespace ('' at the end of the text)."""
+        while True:
+            match = _WHITESPACE.match(self._buffer, self._position)
+            self._position = match.end() if match else self._position
+            if self._position < len(self._buffer):
+                return self._buffer[self._position]
+            if not self._fill():
+                return ""
+
+    def _expect(self, wanted: str, what: str) -> str:
+        found = self._skip_whitespace()
+        if found not in wanted:
+            shown = repr(found) if found else "the end of the text"
+            raise ConversionError(
+                "not valid JSON",
+                errors=(f"expected {what}, got {shown} (char {self.consumed + self._position})",),
+            )
+        self._position += 1
+        return found
+
+    def _value(self) -> Any:
+        """Read one complete JSON value at the current position (reading more as needed)."""
+        self._skip_whitespace()
+        while True:
+            try:
+                value, end = _ITEM_DECODER.raw_decode(self._buffer, self._position)
+            except json.JSONDecodeError as exc:
+                # Cut by the end of the block (a literal, a string, a value still to come)?
+                # Then read on; an error far from the end is a real one, reported at once.
+                incomplete = exc.pos >= len(self._buffer) - 1024 or exc.msg.startswith(
+                    "Unterminated string"
+                )
+                if incomplete and self._grow():
+                    continue
+                raise ConversionError(
+                    "not valid JSON", errors=(f"{exc.msg} (char {self.consumed + exc.pos})",)
+                ) from exc
+            except (InvalidOperation, OverflowError) as exc:
+                raise ConversionError(
+                    "not valid JSON",
+                    errors=(_out_of_range(self._buffer[self._position : self._position + 4096]),),
+                ) from exc
+            except RecursionError as exc:
+                raise ConversionError("JSON nested too deeply", errors=(str(exc),)) from exc
+            except ValueError as exc:  # an integer of thousands of digits, NaN
+                raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
+            if (
+                not self._eof
+                and (end == len(self._buffer) or self._buffer[end] in _NUMBER_CHARS)
+                and self._grow()
+            ):
+                continue  # a number cut by the end of the block goes on in the next one
+            self._position = end
+            return value
+
+    def _grow(self) -> bool:
+        """Read the next block onto the buffer; ``False`` at the end of the text."""
+        if len(self._buffer) - self._position > MAX_ITEM_CHARS:
+            raise ConversionError(
+                "not valid JSON",
+                errors=(f"an item is larger than {MAX_ITEM_CHARS:,} characters",),
+            )
+        return self._fill()
+
+    def _items(self) -> Iterator[Any]:
+        """The items of the array that starts at the current position."""
+        if self._skip_whitespace() == "]":
+            self._position += 1
+            return
+        while True:
+            yield self._value()
+            if self._expect(",]", "',' or ']' after an item") == "]":
+                return
+
+    def __iter__(self) -> Iterator[Any]:
+        """Every item, in order (for a page, the items of ``results``)."""
+        opening = self._expect("[{", "a JSON array of orders or a page with 'results'")
+        if opening == "[":
+            yield from self._items()
+        else:
+            found = False
+            if self._skip_whitespace() == "}":
+                self._position += 1
+            else:
+                while True:
+                    key = self._value()
+                    self._expect(":", "':' after a key")
+                    if key == "results" and self._skip_whitespace() == "[":
+                        self._position += 1
+                        found = True
+                        yield from self._items()
+                    else:
+                        self.page[str(key)] = self._value()
+                    if self._expect(",}", "',' or '}' in the page") == "}":
+                        break
+            if not found:
+                raise ConversionError(
+                    "cannot read orders",
+                    errors=("expected a JSON array of orders or a page with 'results' @ $",),
+                )
+        if self._skip_whitespace():
+            raise ConversionError(
+                "not valid JSON",
+                errors=(f"extra data after the document (char {self.consumed + self._position})",),
+            )

@@ -2,7 +2,9 @@
 
 ``convert`` reads Listing Mirror orders (a JSON array, or a ``{count, next, results}`` page) and
 prints the ShipStation ``createorders`` payload on standard output. Everything that did not
-become a ShipStation order is reported on standard error with its reason.
+become a ShipStation order is reported on standard error with its reason. It streams: the
+orders are read, converted and printed 100 at a time, so memory stays flat however many there
+are, and a progress bar is shown on standard error when it is a terminal.
 
 Exit status: 0 when every order was converted or filtered out on purpose (FBA/MCF, integration
 not chosen); 1 when at least one order was rejected or could not be read (``--allow-rejected``
@@ -31,16 +33,20 @@ standard error and exit status 2.
 
 import argparse
 import contextlib
+import itertools
 import logging
 import os
+import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, _jsontext, _serve
+from . import __version__, _hooks, _jsontext, _serve
 from . import listingmirror as lm
 from . import shipstation as ss
 from .errors import ConfigurationError, ConversionError, ListingMirrorShipStationError
@@ -695,30 +701,218 @@ def _example_orders(out: TextIO) -> int:
     return 0
 
 
-def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Run ``convert``; return the exit status."""
+#: Orders read, converted and written together by ``convert`` (one ``createorders`` call).
+CONVERT_CHUNK = 100
+#: Characters of input ``convert`` reads at a time.
+CONVERT_BLOCK = 256 * 1024
+
+
+def _open_text(name: str) -> TextIO:
+    """File *name* (``-``: standard input) opened as UTF-8 text, or a user error."""
+    if name == "-":
+        return sys.stdin
     try:
-        document = _jsontext.loads(_read(args.file))
-        parsed = lm.read_orders(document)
-    except ConversionError as exc:
-        raise _UserError(f"{args.file}: {exc}") from exc
-    result = convert_orders(parsed.orders, _options(args))
-    print(ss.json.dumps(list(result.orders), indent=None if args.compact else 2), file=out)
-    for error in parsed.errors:
-        print(f"unreadable: {error}", file=err)
-    for warning in result.warnings:
-        print(f"warning: order {warning.order_id}: {warning.message}", file=err)
-    for rejection in result.rejected:
-        word = "skipped" if rejection.filtered else "rejected"
-        print(f"{word} ({rejection.reason}): {rejection.error}", file=err)
-    filtered = sum(1 for r in result.rejected if r.filtered)
-    failed = len(result.rejected) - filtered + len(parsed.errors)
+        return open(name, encoding="utf-8")
+    except OSError as exc:
+        raise _UserError(f"cannot read {name}: {exc.strerror or exc}") from exc
+
+
+class _Progress:
+    """A one-line progress display on standard error, only when it is a terminal."""
+
+    def __init__(self, err: TextIO, total: int | None) -> None:
+        self.err = err
+        self.total = total
+        self.shown = False
+        try:
+            self.enabled = err.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
+
+    def update(self, orders: int, consumed: int) -> None:
+        if not self.enabled:
+            return
+        if self.total:
+            share = min(consumed / self.total, 1.0)
+            bar = "#" * int(share * 30)
+            line = f"\rconverting [{bar:<30}] {share:4.0%}  {orders:,} orders"
+        else:
+            line = f"\rconverting: {orders:,} orders"
+        self.err.write(line)
+        self.err.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.err.write("\r\x1b[K")  # clear the line before the report
+            self.err.flush()
+
+
+class _SpooledLines:
+    """Lines kept in memory up to 64 KB, then in a temporary file; replayed in order."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by the caller
+            max_size=64 * 1024, mode="w+", encoding="utf-8", newline="\n"
+        )
+
+    def write(self, line: str) -> None:
+        self.file.write(line + "\n")
+
+    def replay(self, err: TextIO) -> None:
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, err)
+
+
+class _ArrayWriter:
+    """Writes a JSON array a chunk of items at a time, as ``ss.json.dumps`` writes it whole."""
+
+    def __init__(self, out: TextIO, *, indent: int | None) -> None:
+        self.out = out
+        self.indent = indent
+        self.started = False
+
+    def write(self, orders: Sequence[ss.Order], converter: ss.JsonConverter) -> None:
+        if not orders:
+            return
+        data = _hooks.unstructure(converter, list(orders), namer=ss.json._path_name)
+        text = _jsontext.dumps(data, indent=self.indent)
+        # "[a,b]" (or "[\n  a,\n  b\n]" indented): keep the items at their indentation.
+        body = text[1:-1] if self.indent is None else text[1:-2]
+        self.out.write(("," if self.started else "[") + body)
+        self.started = True
+
+    def close(self) -> None:
+        if not self.started:
+            self.out.write("[]\n")
+        else:
+            self.out.write("]\n" if self.indent is None else "\n]\n")
+
+
+def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``convert``; return the exit status.
+
+    Streams: reads the orders a block of text at a time, converts and writes them
+    :data:`CONVERT_CHUNK` at a time, so memory does not grow with the number of orders. The
+    report on standard error (unreadable orders, warnings, rejections, totals) comes after
+    the payload, as before. Should the text turn out not to be JSON part way through, the
+    payload written so far is left unterminated (not a shorter valid array) and the exit
+    status is 2.
+    """
+    # The report comes after the payload, grouped as before; held in files past 64 KB so that
+    # a warning for every one of 200,000 orders does not grow memory.
+    with contextlib.ExitStack() as stack:
+        unreadable, warnings, rejections = (_SpooledLines() for _ in range(3))
+        for lines in (unreadable, warnings, rejections):
+            stack.callback(lines.file.close)
+        return _convert_streaming(args, out, err, unreadable, warnings, rejections)
+
+
+def _convert_streaming(
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    unreadable: "_SpooledLines",
+    warnings: "_SpooledLines",
+    rejections: "_SpooledLines",
+) -> int:
+    options = _options(args)
+    reader = lm.make_converter(detailed=False)
+    writer_converter = ss.make_converter(detailed=False)
+    writer = _ArrayWriter(out, indent=None if args.compact else 2)
+    converted = filtered = rejected = unreadable_count = read = 0
+    source = _open_text(args.file)
+    total: int | None = None
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        total = os.fstat(source.fileno()).st_size if source is not sys.stdin else None
+    progress = _Progress(err, total)
+    stream = _jsontext.ArrayStream(source, block=CONVERT_BLOCK)
+    try:
+        items = iter(stream)
+        while True:
+            try:
+                chunk = list(itertools.islice(items, CONVERT_CHUNK))
+            except UnicodeDecodeError as exc:
+                raise _UserError(
+                    f"cannot read {args.file}: not UTF-8 text (at byte {exc.start})"
+                ) from exc
+            except OSError as exc:
+                raise _UserError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+            except ConversionError as exc:
+                raise _UserError(f"{args.file}: {exc}") from exc
+            if not chunk:
+                break
+            parsed = reader.read_orders(chunk)
+            for error in parsed.errors:
+                unreadable.write(f"unreadable: {_renumbered(error, read)}")
+            unreadable_count += len(parsed.errors)
+            read += len(chunk)
+            result = convert_orders(parsed.orders, options)
+            writer.write(result.orders, writer_converter)
+            converted += len(result.orders)
+            for warning in result.warnings:
+                warnings.write(f"warning: order {warning.order_id}: {warning.message}")
+            for rejection in result.rejected:
+                word = "skipped" if rejection.filtered else "rejected"
+                rejections.write(f"{word} ({rejection.reason}): {rejection.error}")
+                _forget_traceback(rejection.error)
+                if rejection.filtered:
+                    filtered += 1
+                else:
+                    rejected += 1
+            progress.update(read, stream.consumed)
+        _check_page(stream.page, args.file)
+    finally:
+        progress.done()
+        if source is not sys.stdin:
+            source.close()
+    writer.close()
+    for lines in (unreadable, warnings, rejections):
+        lines.replay(err)
     print(
-        f"converted {len(result.orders)}, skipped {filtered}, rejected {len(result.errors)}, "
-        f"unreadable {len(parsed.errors)}",
+        f"converted {converted}, skipped {filtered}, rejected {rejected}, "
+        f"unreadable {unreadable_count}",
         file=err,
     )
+    failed = rejected + unreadable_count
     return 1 if failed and not args.allow_rejected else 0
+
+
+_CHUNK_INDEX = re.compile(r"(?<=at index )\d+|(?<=@ \$\[)\d+(?=\])")
+
+
+def _renumbered(error: ConversionError, offset: int) -> ConversionError:
+    """*error* of an order of a chunk, with its index counted from the document's start."""
+
+    def shift(match: re.Match[str]) -> str:
+        return str(int(match.group()) + offset)
+
+    return ConversionError(
+        _CHUNK_INDEX.sub(shift, error._message, count=1),
+        errors=tuple(_CHUNK_INDEX.sub(shift, line, count=1) for line in error.errors),
+    )
+
+
+def _forget_traceback(error: BaseException | None) -> None:
+    """Drop a reported error's traceback (and its causes').
+
+    A traceback holds the frames that raised it, which hold the batch's lists, which hold the
+    error: a reference cycle only the cyclic collector frees, and only when it next looks at
+    its oldest generation. Breaking it lets 200,000 orders pass through in flat memory.
+    """
+    while error is not None:
+        error.__traceback__ = None
+        error = error.__cause__ or error.__context__
+
+
+def _check_page(page: dict[str, object], name: str) -> None:
+    """A page's ``count`` and ``next``, checked as ``read_orders`` checks them."""
+    if not page:
+        return
+    try:
+        lm.read_orders({**page, "results": []})
+    except ConversionError as exc:
+        raise _UserError(f"{name}: {exc}") from exc
 
 
 def _keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "listingmirror_shipstation"
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "errors": ("*",),
     "_values": ("*",),
+    "_gc": ("*",),
     "_exports": ("*",),
     "_sqlite": ("*",),
     "_time": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),

@@ -3,6 +3,7 @@
 No timing is asserted here (the machine is shared); only what the harness decides.
 """
 
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -79,3 +80,26 @@ class TestInterleaved:
         text = harness.table("t", results, baseline="floor")
         assert text.index("| floor |") < text.index("| ours |")
         assert "| ours | 3,000.0 ms | 4,000.0 ms | 3.00x | 2.00x |" in text
+
+
+class TestMsgspecPeer:
+    def test_the_msgspec_peer_writes_our_bytes(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The msgspec peer applies the same rules: byte-identical output on the example.
+
+        The bundled example exercises the filters (FBA/MCF, no address), coupons, gift
+        messages, HTML entities, kilograms and phone fallbacks; the benchmark checks its own
+        generated data again before timing.
+        """
+        import json
+
+        from listingmirror_shipstation import _jsontext, mapping
+        from listingmirror_shipstation import listingmirror as lm
+        from listingmirror_shipstation import shipstation as ss
+        from listingmirror_shipstation.cli import EXAMPLE_ORDERS
+
+        monkeypatch.syspath_prepend(str(_PATH.parent))
+        peer = importlib.import_module("msgspec_pipeline")
+        text = json.dumps(json.loads(EXAMPLE_ORDERS.read_text(encoding="utf-8"))["results"])
+        parsed = lm.read_orders(_jsontext.loads(text))
+        ours = ss.dumps(list(mapping.convert_orders(parsed.orders).orders)).encode()
+        assert harness.first_difference(ours, peer.convert(text)) is None

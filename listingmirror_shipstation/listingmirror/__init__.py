@@ -14,6 +14,7 @@ from .client import (
 )
 from .json import (
     CONFIRMED_KEYS,
+    JsonConverter,
     KeyReport,
     ParsedOrders,
     configure_converter,
@@ -47,6 +48,7 @@ __all__ = [
     "InventoryLevel",
     "InventoryResource",
     "ItemOption",
+    "JsonConverter",
     "KeyReport",
     "ListingMirrorClient",
     "MasterListingsResource",

@@ -26,12 +26,13 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .. import _hooks, _jsontext, _time
+from .. import _gc, _hooks, _jsontext, _time
 from ..errors import ConfigurationError, ConversionError
 from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Product, WeightUnit
 
 __all__ = [
     "CONFIRMED_KEYS",
+    "JsonConverter",
     "KeyReport",
     "ParsedOrders",
     "configure_converter",
@@ -174,8 +175,10 @@ def configure_converter(
     converter.register_structure_hook(date, structure_date)
     converter.register_unstructure_hook(date, date.isoformat)
 
-    def structure_factory(cls: Any) -> Any:
-        base = make_dict_structure_fn(cls, converter)
+    # Factories that take the converter they build for: a copy (the detailed explainer of a
+    # fast converter, a user's copy) generates its own functions, with its own hooks.
+    def structure_factory(cls: Any, conv: cattrs.Converter) -> Any:
+        base = make_dict_structure_fn(cls, conv)
         renames = table.get(cls)
         if not renames:
             return base
@@ -191,18 +194,38 @@ def configure_converter(
 
         return structure_aliased
 
-    def unstructure_factory(cls: Any) -> Any:
+    def unstructure_factory(cls: Any, conv: cattrs.Converter) -> Any:
         overrides: dict[str, Any] = {  # dict[str, Any]: mypy --strict, as in shipstation.json
             name: override(rename=key) for key, name in table.get(cls, {}).items()
         }
-        return make_dict_unstructure_fn(cls, converter, **overrides)
+        return make_dict_unstructure_fn(cls, conv, **overrides)
 
     converter.register_structure_hook_factory(attrs.has, structure_factory)
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
 
 
-class _Converter(cattrs.Converter):
-    """A cattrs converter that can remember its alias table (cattrs' own has slots)."""
+class JsonConverter(_hooks.FastConverter):
+    """A Listing Mirror JSON converter that owns its JSON text (cattrs' preconf pattern).
+
+    :meth:`loads`, :meth:`dumps` and :meth:`read_orders` read and write with this converter's
+    hooks, so the hooks a user registers apply on every path, refusals and their explanations
+    included. It also remembers its alias table (for the key report). Made by
+    :func:`make_converter`.
+
+    .. versionadded:: 0.3
+    """
+
+    def loads(self, text: str | bytes, cls: type[T]) -> T:
+        """Read JSON text into *cls* (see :func:`loads`)."""
+        return loads(text, cls, converter=self)
+
+    def dumps(self, value: Any, *, indent: int | None = None) -> str:
+        """Write a model (or a list of models) as Listing Mirror JSON text (see :func:`dumps`)."""
+        return dumps(value, converter=self, indent=indent)
+
+    def read_orders(self, document: object) -> "ParsedOrders":
+        """Read every order of a parsed JSON document (see :func:`read_orders`)."""
+        return read_orders(document, converter=self)
 
 
 def make_converter(
@@ -211,7 +234,7 @@ def make_converter(
     naive_zone: tzinfo = UTC,
     detailed: bool = True,
     aliases: Aliases | None = None,
-) -> cattrs.Converter:
+) -> JsonConverter:
     """Return a new converter for Listing Mirror JSON.
 
     Give it to :class:`~listingmirror_shipstation.listingmirror.ListingMirrorClient`
@@ -230,25 +253,21 @@ def make_converter(
         naive_zone: Zone of timestamps that carry no offset.
         detailed: Collect every error with its path (cattrs' detailed validation). With
             ``False`` the converter is faster, and this library's ``loads``/``read_orders``
-            still explain a failure in full by re-reading with a detailed twin.
+            still explain a failure in full by re-reading with a detailed copy of the same
+            converter (its hooks, yours included).
         aliases: Listing Mirror's real key names for model fields, by model class
             (``{Order: {"purchase_date": "order_datetime"}}``), read and written.
 
     Raises:
         ConfigurationError: An alias names a field the model does not have.
     """
-    converter = (
-        _Converter(forbid_extra_keys=strict)
-        if detailed
-        else _hooks.FastConverter(
-            forbid_extra_keys=strict,
-            explainer=make_converter(strict=strict, naive_zone=naive_zone, aliases=aliases),
-        )
-    )
+    converter = JsonConverter(forbid_extra_keys=strict, detailed_validation=detailed)
     configure_converter(converter, naive_zone=naive_zone, aliases=aliases)
     return converter
 
 
+# Only for the functions below called without a converter (a convenience, as cattrs' own global
+# converter is): the library's own code passes the converter it was given.
 _DEFAULT: Final = make_converter(detailed=False)
 
 
@@ -347,12 +366,17 @@ def _read_orders(document: object, conv: cattrs.Converter, *, log_keys: bool) ->
         _log_key_report(results, conv)
     orders: list[Order] = []
     errors: list[ConversionError] = []
-    for index, raw in enumerate(results):
-        try:
-            orders.append(_hooks.structure(conv, raw, Order))
-        except ConversionError as exc:
-            lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
-            errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
+    hook = conv.get_structure_hook(Order)  # looked up once for the batch
+    with _gc.paused():  # thousands of models, none in a cycle (see _gc)
+        for index, raw in enumerate(results):
+            try:
+                try:
+                    orders.append(hook(raw, Order))
+                except Exception:  # explained (or re-raised) as _hooks.structure does
+                    orders.append(_hooks.structure(conv, raw, Order))
+            except ConversionError as exc:
+                lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
+                errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
     return ParsedOrders(orders=tuple(orders), errors=tuple(errors), count=count, next=next_url)
 
 

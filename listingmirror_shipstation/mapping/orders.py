@@ -33,6 +33,7 @@ The rules (each one tested, most by a property):
 
 import html
 import logging
+import operator
 import re
 import types
 import typing
@@ -44,6 +45,7 @@ from typing import Any, Final, Literal, TypeVar
 import attrs
 from attrs import field, frozen
 
+from .. import _gc
 from .._codes import country_alpha2, region_code
 from .._values import Unrecognized
 from ..errors import (
@@ -664,31 +666,119 @@ def _plan(cls: type) -> _Plan:
     return plan
 
 
-def _type_error(instance: object, path: str) -> tuple[str, object] | None:
-    """The first attribute of *instance* (an attrs model) whose value does not fit its type."""
-    for name, allowed, no_bool, nested in _plan(type(instance)):
-        value = getattr(instance, name)
-        if (
-            not isinstance(value, allowed)
-            or (no_bool and isinstance(value, bool))
-            or (isinstance(value, Decimal) and not value.is_finite())
-            or (isinstance(value, datetime) and value.utcoffset() is None)
+_Checker = Callable[[object, str], "tuple[str, object] | None"]
+
+_CHECKERS: dict[type, _Checker] = {}
+_PASSES: dict[type, Callable[[object], bool]] = {}
+
+
+def _passes(cls: type) -> Callable[[object], bool]:
+    """Whether an instance of *cls* passes every type check (see :func:`_checker`)."""
+    found = _PASSES.get(cls)
+    if found is None:
+        _checker(cls)
+        found = _PASSES[cls]
+    return found
+
+
+def _checker(cls: type) -> _Checker:
+    """A function made once for *cls* that finds its first attribute of the wrong type.
+
+    The same checks, in the same order, as reading :func:`_plan` field by field, but with the
+    values fetched in one C call (:func:`operator.attrgetter`) and, per field, only the checks
+    its type needs (no ``bool`` test where ``int`` is not allowed, no finiteness test where no
+    ``Decimal`` can be), so a batch pays for the checks, not for interpreting the plan.
+    """
+    checker = _CHECKERS.get(cls)
+    if checker is not None:
+        return checker
+    plan = _plan(cls)
+    entries = tuple(
+        (
+            name,
+            allowed,
+            no_bool,
+            any(issubclass(Decimal, t) for t in allowed),
+            any(issubclass(datetime, t) for t in allowed),
+            nested,
+        )
+        for name, allowed, no_bool, nested in plan
+    )
+    names = [entry[0] for entry in entries]
+    fetch = operator.attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
+    kinds = tuple(entry[1] for entry in entries)
+    extras = tuple(
+        (index, no_bool, decimal, moment, nested)
+        for index, (_, _, no_bool, decimal, moment, nested) in enumerate(entries)
+        if no_bool or decimal or moment or nested is not None
+    )
+
+    def passes(instance: object) -> bool:
+        """Whether every check passes: one C loop over the classes, then the few extras."""
+        values = fetch(instance)
+        if not all(map(isinstance, values, kinds)):
+            return False
+        for index, no_bool, decimal, moment, nested in extras:
+            value = values[index]
+            if value is None:
+                continue
+            if (
+                (no_bool and value.__class__ is bool)
+                or (decimal and isinstance(value, Decimal) and not value.is_finite())
+                or (moment and isinstance(value, datetime) and value.utcoffset() is None)
+            ):
+                return False
+            if nested is None:
+                continue
+            if isinstance(value, tuple):
+                inner = _passes(nested)
+                for element in value:
+                    if not isinstance(element, nested) or not inner(element):
+                        return False
+            elif isinstance(value, nested) and not _passes(nested)(value):
+                return False
+        return True
+
+    _PASSES[cls] = passes
+
+    def check(instance: object, path: str) -> tuple[str, object] | None:
+        if passes(instance):  # the common case; else find the first problem, in order
+            return None
+        return first_problem(instance, path)
+
+    def first_problem(instance: object, path: str) -> tuple[str, object] | None:
+        for value, (name, allowed, no_bool, decimal, moment, nested) in zip(
+            fetch(instance), entries, strict=True
         ):
-            return f"{path}{name}", value
-        if nested is None or value is None:
-            continue
-        if isinstance(value, tuple):
-            for index, element in enumerate(value):
-                if not isinstance(element, nested):
-                    return f"{path}{name}[{index}]", element
-                found = _type_error(element, f"{path}{name}[{index}].")
+            if (
+                not isinstance(value, allowed)
+                or (no_bool and value.__class__ is bool)
+                or (decimal and isinstance(value, Decimal) and not value.is_finite())
+                or (moment and isinstance(value, datetime) and value.utcoffset() is None)
+            ):
+                return f"{path}{name}", value
+            if nested is None or value is None:
+                continue
+            if isinstance(value, tuple):
+                for index, element in enumerate(value):
+                    if not isinstance(element, nested):
+                        return f"{path}{name}[{index}]", element
+                    found = _checker(nested)(element, f"{path}{name}[{index}].")
+                    if found:
+                        return found
+            elif isinstance(value, nested):  # not e.g. an enum member beside Unrecognized
+                found = _checker(nested)(value, f"{path}{name}.")
                 if found:
                     return found
-        elif isinstance(value, nested):  # not e.g. an enum member beside Unrecognized
-            found = _type_error(value, f"{path}{name}.")
-            if found:
-                return found
-    return None
+        return None
+
+    _CHECKERS[cls] = check
+    return check
+
+
+def _type_error(instance: object, path: str) -> tuple[str, object] | None:
+    """The first attribute of *instance* (an attrs model) whose value does not fit its type."""
+    return _checker(type(instance))(instance, path)
 
 
 def _check_types(order: lm.Order) -> None:
@@ -855,6 +945,19 @@ def _run_batch(
     converted: list[_T] = []
     rejected: list[Rejection] = []
     warnings: list[MappingWarning] = []
+    with _gc.paused():  # see _gc: the batch's models hold no cycles
+        _convert_each(orders, options, convert, converted, rejected, warnings)
+    return tuple(converted), tuple(rejected), tuple(warnings)
+
+
+def _convert_each(
+    orders: Iterable[lm.Order],
+    options: MappingOptions,
+    convert: Callable[[lm.Order, MappingOptions, list[MappingWarning]], _T],
+    converted: list[_T],
+    rejected: list[Rejection],
+    warnings: list[MappingWarning],
+) -> None:
     for order in orders:
         order_warnings: list[MappingWarning] = []
         try:
@@ -876,4 +979,3 @@ def _run_batch(
             logger.warning("order %s not converted: %s", order_id, error, exc_info=exc)
         else:
             warnings.extend(order_warnings)
-    return tuple(converted), tuple(rejected), tuple(warnings)

@@ -17,7 +17,15 @@ from .client import (
     StoresResource,
     WebhooksResource,
 )
-from .json import IRREGULAR, configure_converter, dumps, loads, make_converter, wire_name
+from .json import (
+    IRREGULAR,
+    JsonConverter,
+    configure_converter,
+    dumps,
+    loads,
+    make_converter,
+    wire_name,
+)
 from .models import (
     Address,
     AddressVerified,
@@ -88,6 +96,7 @@ __all__ = [
     "InternationalContents",
     "InternationalOptions",
     "ItemOption",
+    "JsonConverter",
     "MarkAsShippedRequest",
     "MarkAsShippedResult",
     "NonDelivery",

@@ -30,7 +30,15 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from .. import _hooks, _jsontext, _time
 from .models import Webhook, WebhookNotification, WebhooksList, WebhookSubscription, Weight
 
-__all__ = ["IRREGULAR", "configure_converter", "dumps", "loads", "make_converter", "wire_name"]
+__all__ = [
+    "IRREGULAR",
+    "JsonConverter",
+    "configure_converter",
+    "dumps",
+    "loads",
+    "make_converter",
+    "wire_name",
+]
 
 T = TypeVar("T")
 
@@ -56,10 +64,6 @@ IRREGULAR: Final[Mapping[tuple[type, str], str]] = {
     (Webhook, "active"): "Active",
 }
 
-_IRREGULAR_BY_NAME: Final = {
-    name: wire for (_, name), wire in IRREGULAR.items() if name == "weight_units"
-}
-
 
 def wire_name(cls: type, name: str) -> str:
     """Return the JSON key of attribute *name* of model *cls*.
@@ -71,8 +75,9 @@ def wire_name(cls: type, name: str) -> str:
     return IRREGULAR.get((cls, name), _hooks.camel(name))
 
 
-def _path_name(name: str) -> str:
-    return _IRREGULAR_BY_NAME.get(name, _hooks.camel(name))
+#: Error paths in wire names, class by class (``$.webhooks[0].WebHookID``); with a bare name
+#: (no class known) the camelCase form.
+_path_name: Final = _hooks.WireNames(wire_name, _hooks.camel)
 
 
 def _overrides(cls: type, *, omit_none: bool) -> dict[str, Any]:  # dict[str, Any]: mypy --strict
@@ -139,17 +144,39 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook(datetime | date | None, _unstructure_date_or_datetime)
     converter.register_structure_hook(str | int | None, _structure_str_or_int)
     converter.register_unstructure_hook(str | int | None, lambda value: value)
-    converter.register_structure_hook_factory(
-        attrs.has,
-        lambda cls: make_dict_structure_fn(cls, converter, **_overrides(cls, omit_none=False)),
-    )
-    converter.register_unstructure_hook_factory(
-        attrs.has,
-        lambda cls: make_dict_unstructure_fn(cls, converter, **_overrides(cls, omit_none=True)),
-    )
+
+    # Factories that take the converter they build for: a copy (the detailed explainer of a
+    # fast converter, a user's copy) generates its own functions, with its own hooks.
+    def structure_factory(cls: Any, conv: cattrs.Converter) -> Any:
+        return make_dict_structure_fn(cls, conv, **_overrides(cls, omit_none=False))
+
+    def unstructure_factory(cls: Any, conv: cattrs.Converter) -> Any:
+        return make_dict_unstructure_fn(cls, conv, **_overrides(cls, omit_none=True))
+
+    converter.register_structure_hook_factory(attrs.has, structure_factory)
+    converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
 
 
-def make_converter(*, strict: bool = False, detailed: bool = True) -> cattrs.Converter:
+class JsonConverter(_hooks.FastConverter):
+    """A ShipStation JSON converter that owns its JSON text (cattrs' preconf pattern).
+
+    :meth:`loads` and :meth:`dumps` read and write text with this converter's hooks, so the
+    hooks a user registers apply to every path, refusals and their explanations included.
+    Made by :func:`make_converter`.
+
+    .. versionadded:: 0.3
+    """
+
+    def loads(self, text: str | bytes, cls: type[T]) -> T:
+        """Read ShipStation JSON text into *cls* (see :func:`loads`)."""
+        return loads(text, cls, converter=self)
+
+    def dumps(self, value: Any, *, indent: int | None = None) -> str:
+        """Write a model (or a list of models) as ShipStation JSON text (see :func:`dumps`)."""
+        return dumps(value, converter=self, indent=indent)
+
+
+def make_converter(*, strict: bool = False, detailed: bool = True) -> JsonConverter:
     """Return a new converter for ShipStation REST v1 JSON.
 
     Args:
@@ -157,17 +184,16 @@ def make_converter(*, strict: bool = False, detailed: bool = True) -> cattrs.Con
             we do not model shows up instead of vanishing).
         detailed: Collect every error with its path (cattrs' detailed validation). With
             ``False`` the converter is faster, and this library's ``loads`` and clients still
-            explain a failure in full by re-reading with a detailed twin.
+            explain a failure in full by re-reading with a detailed copy of the same converter
+            (its hooks, yours included).
     """
-    converter = (
-        cattrs.Converter(forbid_extra_keys=strict)
-        if detailed
-        else _hooks.FastConverter(forbid_extra_keys=strict, explainer=make_converter(strict=strict))
-    )
+    converter = JsonConverter(forbid_extra_keys=strict, detailed_validation=detailed)
     configure_converter(converter)
     return converter
 
 
+# Only for loads()/dumps() called without a converter (a convenience, as cattrs' own global
+# converter is): the library's own code passes the converter it was given.
 _DEFAULT: Final = make_converter(detailed=False)
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+import cattrs
 from attrs import frozen
 
 from .. import listingmirror as lm
@@ -60,9 +61,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def fingerprint(order: ss.Order) -> str:
-    """A digest of exactly what would be sent for *order* (its ShipStation JSON)."""
-    return hashlib.sha256(ss.dumps(order).encode("utf-8")).hexdigest()
+def fingerprint(order: ss.Order, *, converter: cattrs.Converter | None = None) -> str:
+    """A digest of exactly what would be sent for *order* (its ShipStation JSON).
+
+    Args:
+        order: The order to send.
+        converter: The converter that writes it: the ShipStation client's (``OrderSync`` passes
+            its client's), so a hook you registered there changes the digest as it changes what
+            is sent. Without one, :func:`~listingmirror_shipstation.shipstation.dumps`'s default.
+
+    .. versionchanged:: 0.3
+       Takes *converter*.
+    """
+    return hashlib.sha256(ss.dumps(order, converter=converter).encode("utf-8")).hexdigest()
 
 
 def _modified(order: lm.Order) -> datetime:
@@ -215,10 +226,11 @@ class OrderSync:
         rejected = list(result.rejected)
         prints: dict[str, str] = {}
         converted: list[ss.Order] = []
+        converter = getattr(self.client, "converter", None)  # what the client writes with
         for order in result.orders:
             key = order.order_key or ""
             try:
-                prints[key] = fingerprint(order)
+                prints[key] = fingerprint(order, converter=converter)
             except Exception as exc:
                 source = by_key.get(key)
                 if source is None:
