@@ -52,7 +52,7 @@ from listingmirror_shipstation.integration import (
 )
 from listingmirror_shipstation.sync import MemoryCheckpointStore, OrderSync
 from listingmirror_shipstation.testing.simulator import FakeClock, ShipStationSimulator
-from listingmirror_shipstation.transports import MockTransport
+from listingmirror_shipstation.transports import MockTransport, PolicyTransport
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 WORDS = ["Mug", "Lamp", "Tee", "Pen", "Kettle", "Café", "Größe", "Ñandú", "Toolbox", "茶"]
@@ -470,9 +470,9 @@ def bench_sync(count: int) -> list[tuple[str, float]]:
 
     clock = FakeClock()
     simulator = ShipStationSimulator(clock=clock)
-    client = ss.ShipStationClient(
-        "key", "secret", transport=MockTransport(simulator), clock=clock, sleep=clock.sleep
-    )
+    # The fake clock goes to the policy, the one place a client's time is injected.
+    transport = PolicyTransport(MockTransport(simulator), clock=clock, sleep=clock.sleep)
+    client = ss.ShipStationClient("key", "secret", transport=transport)
     sync = OrderSync(Source(), client, MemoryCheckpointStore(), now=lambda: T0 + timedelta(days=9))
     report = sync.run()
     minutes = max(clock.now / 60, 1e-9)  # all in the first window: no time passed
