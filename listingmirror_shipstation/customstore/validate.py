@@ -6,15 +6,18 @@ limit is cut when written; a code (:data:`CODES`) is never cut: over its limit i
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Final
+from types import MappingProxyType
+from typing import Any, Final
 
 from .._codes import ALPHA2
 from .._values import Unrecognized
 from ..errors import ValidationError
-from .models import Address, Order
+from . import _fields
+from ._fields import ORDER, Field, Kind, walk
+from .models import Address, Item, Order
 
 __all__ = [
     "CODES",
@@ -27,66 +30,22 @@ __all__ = [
 ]
 
 #: Options written per item (the documented maximum).
-MAX_OPTIONS: Final = 10
+MAX_OPTIONS: Final = _fields.MAX_OPTIONS
 #: Largest quantity the protocol allows on a line.
-MAX_QUANTITY: Final = 99_999
+MAX_QUANTITY: Final = _fields.MAX_QUANTITY
 #: Largest amount of money or weight (the protocol's decimal(9,2) type).
 MAX_MONEY: Final = Decimal("9999999.99")
 
 #: Longest text, in characters, written for each element (by element name; ``Name`` is 100 in
-#: an address and 200 on an item, see ``ItemName``).
-LIMITS: Final[Mapping[str, int]] = {
-    "OrderID": 50,
-    "OrderNumber": 50,
-    "OrderStatus": 50,
-    "ShippingMethod": 100,
-    "PaymentMethod": 50,
-    "CurrencyCode": 3,
-    "CustomerNotes": 1000,
-    "InternalNotes": 1000,
-    "GiftMessage": 1000,
-    "CustomField1": 100,
-    "CustomField2": 100,
-    "CustomField3": 100,
-    "CustomerCode": 50,
-    "Name": 100,
-    "Company": 100,
-    "Phone": 50,
-    "Email": 100,
-    "Address1": 200,
-    "Address2": 200,
-    "City": 100,
-    "State": 100,
-    "PostalCode": 50,
-    "Country": 2,
-    "LineItemID": 50,
-    "SKU": 50,
-    "ItemName": 200,
-    "ImageUrl": 500,
-    "UPC": 12,
-    "Location": 100,
-    "OptionName": 100,
-    "OptionValue": 100,
-}
+#: an address and 200 on an item, see ``ItemName``). Derived from the export's field table.
+LIMITS: Final[Mapping[str, int]] = MappingProxyType(
+    {row.name: row.limit for row in walk() if row.limit is not None}
+)
 
 #: Elements whose text is a code or an identifier, never cut. Cutting one would turn it into
 #: another (``AUT`` into ``AU``, a SKU into a different SKU), so over its limit it is refused.
-CODES: Final = frozenset(
-    {
-        "OrderID",
-        "OrderNumber",
-        "CurrencyCode",
-        "CustomerCode",
-        "PostalCode",
-        "Country",
-        "State",
-        "Phone",
-        "Email",
-        "LineItemID",
-        "SKU",
-        "UPC",
-    }
-)
+#: Derived from the export's field table (the rows of kind ``CODE``).
+CODES: Final = frozenset(row.name for row in walk() if row.kind is Kind.CODE)
 
 _FORBIDDEN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -110,31 +69,13 @@ def _check_money(value: Decimal | None, field: str) -> None:
         )
 
 
-def _check_code(value: str | None, element: str, field: str) -> None:
+def _check_code(value: str | None, limit: int, field: str) -> None:
     if value is None:
         return
     cleaned = clean_text(value, len(value))
-    if cleaned is not None and len(cleaned) > LIMITS[element]:
+    if cleaned is not None and len(cleaned) > limit:
         raise ValidationError(
-            f"is a code, never cut: at most {LIMITS[element]} characters", field=field, value=value
-        )
-
-
-def _check_address(address: Address | None, where: str) -> None:
-    if address is None:
-        return
-    for element, attribute in (
-        ("PostalCode", "postal_code"),
-        ("Country", "country"),
-        ("State", "state"),
-        ("Phone", "phone"),
-        ("Email", "email"),
-    ):
-        _check_code(getattr(address, attribute), element, f"{where}.{attribute}")
-    country = address.country
-    if country is not None and clean_text(country, 2) is not None and country not in ALPHA2:
-        raise ValidationError(
-            "must be an ISO 3166-1 alpha-2 code", field=f"{where}.country", value=country
+            f"is a code, never cut: at most {limit} characters", field=field, value=value
         )
 
 
@@ -147,8 +88,68 @@ def _check_instant(value: datetime, field: str) -> None:
         ) from None
 
 
+def _check(value: object, rows: tuple[Field, ...], where: str) -> None:
+    """Check each row of *rows* on *value* by its kind; *where* prefixes the field names."""
+    for row in rows:
+        item = getattr(value, row.attr)
+        name = f"{where}{row.attr}"
+        kind = row.kind
+        if item is None:
+            continue
+        if kind is Kind.CODE:
+            _check_code(item, row.limit or 0, name)
+        elif kind in (Kind.MONEY, Kind.WEIGHT):
+            _check_money(item, name)
+        elif kind is Kind.DATE:
+            _check_instant(item, name)
+        elif kind is Kind.INT and row.bounds is not None:
+            low, high = row.bounds
+            if not low <= item <= high:
+                raise ValidationError(f"must be {low} to {high}", field=name, value=item)
+        elif kind is Kind.ENUM and isinstance(item, Unrecognized):
+            members: list[Any] = list(row.model or ())  # type: ignore[arg-type]
+            *most, last = (member.value for member in members)
+            raise ValidationError(
+                f"must be {', '.join(most)} or {last}", field=name, value=item.raw
+            )
+        elif kind is Kind.NESTED:
+            _check(item, row.fields, f"{name}.")
+        elif kind is Kind.LIST:
+            for index, entry in enumerate(item[: row.max_count]):
+                _check(entry, row.fields, f"{name}[{index}].")
+    rule = _RULES.get(type(value))
+    if rule is not None:
+        rule(value, where)
+
+
+def _check_country(address: Address, where: str) -> None:
+    country = address.country
+    if country is not None and clean_text(country, 2) is not None and country not in ALPHA2:
+        raise ValidationError(
+            "must be an ISO 3166-1 alpha-2 code", field=f"{where}country", value=country
+        )
+
+
+def _check_adjustment(item: Item, where: str) -> None:
+    if item.adjustment and item.unit_price > 0:
+        raise ValidationError(
+            "must not be positive on an adjustment line (the protocol's rule)",
+            field=f"{where}unit_price",
+            value=item.unit_price,
+        )
+
+
+#: Rules across the fields of one model, after its rows are checked.
+_RULES: Final[Mapping[type, Callable[[Any, str], None]]] = {
+    Address: _check_country,
+    Item: _check_adjustment,
+}
+
+
 def validate_order(order: Order) -> None:
     """Check that *order* can be written to the export.
+
+    Every row of the export's field table is checked by its kind.
 
     Raises:
         ValidationError: An empty order number or status (after cleaning), money or a weight
@@ -162,41 +163,4 @@ def validate_order(order: Order) -> None:
         value = getattr(order, field)
         if not clean_text(value, LIMITS["OrderNumber"]):
             raise ValidationError("must not be empty", field=field, value=value)
-    for element, field in (
-        ("OrderID", "order_id"),
-        ("OrderNumber", "order_number"),
-        ("CurrencyCode", "currency_code"),
-    ):
-        _check_code(getattr(order, field), element, field)
-    _check_code(order.customer.customer_code, "CustomerCode", "customer.customer_code")
-    _check_address(order.customer.bill_to, "customer.bill_to")
-    _check_address(order.customer.ship_to, "customer.ship_to")
-    _check_instant(order.order_date, "order_date")
-    _check_instant(order.last_modified, "last_modified")
-    for field in ("order_total", "tax_amount", "shipping_amount"):
-        _check_money(getattr(order, field), field)
-    for index, item in enumerate(order.items):
-        where = f"items[{index}]"
-        if not 1 <= item.quantity <= MAX_QUANTITY:
-            raise ValidationError(
-                f"must be 1 to {MAX_QUANTITY}", field=f"{where}.quantity", value=item.quantity
-            )
-        _check_money(item.unit_price, f"{where}.unit_price")
-        if item.adjustment and item.unit_price > 0:
-            raise ValidationError(
-                "must not be positive on an adjustment line (the protocol's rule)",
-                field=f"{where}.unit_price",
-                value=item.unit_price,
-            )
-        _check_code(item.sku, "SKU", f"{where}.sku")
-        _check_code(item.line_item_id, "LineItemID", f"{where}.line_item_id")
-        _check_code(item.upc, "UPC", f"{where}.upc")
-        _check_money(item.weight, f"{where}.weight")
-        if isinstance(item.weight_units, Unrecognized):
-            raise ValidationError(
-                "must be Pounds, Ounces or Grams",
-                field=f"{where}.weight_units",
-                value=item.weight_units.raw,
-            )
-        for number, option in enumerate(item.options[:MAX_OPTIONS]):
-            _check_money(option.weight, f"{where}.options[{number}].weight")
+    _check(order, ORDER, "")
