@@ -1,7 +1,7 @@
 """Custom Store XML: safe parsing of untrusted documents, streaming rendering of the export.
 
 Every element of the export is listed once, in one table (``customstore/_fields.py``: tag,
-model attribute, kind, limit); the renderer, the export's parser, :func:`normalise` and the
+model attribute, kind, limit); the renderer, the export's parser, ``normalise`` and the
 limits are all built from it, so a field added to the table is written, read, normalised and
 limited, and a model field missing from it fails the tests.
 
