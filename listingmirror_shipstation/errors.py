@@ -53,7 +53,7 @@ message either way, so both paths report the same thing.
 
 Every class pickles (errors cross process boundaries in job queues) by one mechanism: the base
 class keeps the arguments each error was built with and replays them (see
-:meth:`ListingMirrorShipStationError.__reduce__`), so subclasses, users' too, need no
+``ListingMirrorShipStationError.__reduce__``), so subclasses, users' too, need no
 ``__reduce__`` of their own whatever keyword-only arguments they declare.
 """
 
@@ -117,7 +117,7 @@ class ListingMirrorShipStationError(Exception):
     _arguments: tuple[tuple[Any, ...], dict[str, Any]]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
-        """Keep the arguments, whatever the subclass's signature, for :meth:`__reduce__`."""
+        """Keep the arguments, whatever the subclass's signature, for ``__reduce__``."""
         self = super().__new__(cls, *args)
         self._arguments = (args, kwargs)
         return self

@@ -91,6 +91,8 @@ _CENT: Final = Decimal("0.01")
 
 #: Largest body the parsers read (1 MiB); a ShipNotice is a few kilobytes.
 DEFAULT_MAX_BYTES: Final = 1024 * 1024
+
+
 # --- rendering -----------------------------------------------------------------------------
 
 
