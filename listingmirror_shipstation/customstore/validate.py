@@ -88,35 +88,79 @@ def _check_instant(value: datetime, field: str) -> None:
         ) from None
 
 
-def _check(value: object, rows: tuple[Field, ...], where: str) -> None:
-    """Check each row of *rows* on *value* by its kind; *where* prefixes the field names."""
-    for row in rows:
-        item = getattr(value, row.attr)
-        name = f"{where}{row.attr}"
-        kind = row.kind
-        if item is None:
-            continue
-        if kind is Kind.CODE:
-            _check_code(item, row.limit or 0, name)
-        elif kind in (Kind.MONEY, Kind.WEIGHT):
-            _check_money(item, name)
-        elif kind is Kind.DATE:
-            _check_instant(item, name)
-        elif kind is Kind.INT and row.bounds is not None:
-            low, high = row.bounds
+#: Checks one non-``None`` value of a row; *where* is the path of the model holding it.
+_Check = Callable[[Any, str], None]
+
+
+def _row_check(row: Field) -> _Check | None:
+    """The check of *row*'s kind, or ``None`` when any value of it can be written.
+
+    Field names are built only when a check fails: validation runs on every order rendered.
+    """
+    attr, kind = row.attr, row.kind
+    if kind is Kind.CODE:
+        limit = row.limit or 0
+
+        def code(item: str, where: str) -> None:
+            if len(item) > limit:  # cleaning never lengthens: only a longer text can be over
+                _check_code(item, limit, f"{where}{attr}")
+
+        return code
+    if kind in (Kind.MONEY, Kind.WEIGHT):
+
+        def money(item: Decimal, where: str) -> None:
+            if not item.is_finite() or abs(item) > MAX_MONEY:
+                _check_money(item, f"{where}{attr}")
+
+        return money
+    if kind is Kind.DATE:
+        return lambda item, where: _check_instant(item, f"{where}{attr}")
+    if kind is Kind.INT and row.bounds is not None:
+        low, high = row.bounds
+
+        def bounded(item: int, where: str) -> None:
             if not low <= item <= high:
-                raise ValidationError(f"must be {low} to {high}", field=name, value=item)
-        elif kind is Kind.ENUM and isinstance(item, Unrecognized):
-            members: list[Any] = list(row.model or ())  # type: ignore[arg-type]
-            *most, last = (member.value for member in members)
-            raise ValidationError(
-                f"must be {', '.join(most)} or {last}", field=name, value=item.raw
-            )
-        elif kind is Kind.NESTED:
-            _check(item, row.fields, f"{name}.")
-        elif kind is Kind.LIST:
-            for index, entry in enumerate(item[: row.max_count]):
-                _check(entry, row.fields, f"{name}[{index}].")
+                raise ValidationError(
+                    f"must be {low} to {high}", field=f"{where}{attr}", value=item
+                )
+
+        return bounded
+    if kind is Kind.ENUM:
+        members: list[Any] = list(row.model or ())  # type: ignore[arg-type]
+        *most, last = (member.value for member in members)
+        message = f"must be {', '.join(most)} or {last}"
+
+        def known(item: object, where: str) -> None:
+            if isinstance(item, Unrecognized):
+                raise ValidationError(message, field=f"{where}{attr}", value=item.raw)
+
+        return known
+    if kind is Kind.NESTED:
+        plan = _plan(row.fields)
+        return lambda item, where: _check(item, plan, f"{where}{attr}.")
+    if kind is Kind.LIST:
+        plan, count = _plan(row.fields), row.max_count
+
+        def each(items: tuple[Any, ...], where: str) -> None:
+            for index, entry in enumerate(items[:count]):
+                _check(entry, plan, f"{where}{attr}[{index}].")
+
+        return each
+    return None  # free text is cut, never refused; booleans are always writable
+
+
+def _plan(rows: tuple[Field, ...]) -> list[tuple[str, _Check]]:
+    """The checks of *rows*, in table order, for the rows that have one."""
+    checks = [(row.attr, _row_check(row)) for row in rows]
+    return [(attr, check) for attr, check in checks if check is not None]
+
+
+def _check(value: object, plan: list[tuple[str, _Check]], where: str) -> None:
+    """Check *value* against *plan*, then the rules across its fields; *where* is its path."""
+    for attr, check in plan:
+        item = getattr(value, attr)
+        if item is not None:
+            check(item, where)
     rule = _RULES.get(type(value))
     if rule is not None:
         rule(value, where)
@@ -146,6 +190,9 @@ _RULES: Final[Mapping[type, Callable[[Any, str], None]]] = {
 }
 
 
+_ORDER_PLAN: Final = _plan(ORDER)
+
+
 def validate_order(order: Order) -> None:
     """Check that *order* can be written to the export.
 
@@ -163,4 +210,4 @@ def validate_order(order: Order) -> None:
         value = getattr(order, field)
         if not clean_text(value, LIMITS["OrderNumber"]):
             raise ValidationError("must not be empty", field=field, value=value)
-    _check(order, ORDER, "")
+    _check(order, _ORDER_PLAN, "")
