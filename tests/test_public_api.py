@@ -132,7 +132,9 @@ def test_clients_still_import_from_their_packages() -> None:
     code = (
         "from listingmirror_shipstation.shipstation import ShipStationClient, OrdersResource\n"
         "from listingmirror_shipstation.listingmirror import ListingMirrorClient, Page\n"
-        "from listingmirror_shipstation import shipstation\n"
+        "from listingmirror_shipstation import shipstation, ShipStationClient as Top\n"
+        "from listingmirror_shipstation import MockTransport, Urllib3Transport\n"
+        "assert Top is ShipStationClient\n"
         "import sys\n"
         "print(ShipStationClient.__module__, ListingMirrorClient.__module__,\n"
         "      shipstation.client.__name__, 'urllib3' in sys.modules)"
