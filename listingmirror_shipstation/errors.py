@@ -65,7 +65,6 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Final, Self
 
 __all__ = [
-    "STATUS_ERRORS",
     "APIError",
     "AccessDeniedError",
     "AmbiguousOutcomeError",
