@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from listingmirror_shipstation import errors
+from listingmirror_shipstation import errors, stores
 
 CLASSES = [c for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, Exception)]
 
@@ -170,10 +170,25 @@ def test_value_error_is_only_what_the_tree_says() -> None:
     assert not issubclass(errors.APIError, ValueError)
 
 
+#: The library's errors defined outside ``errors.py``, with a sample each.
+ELSEWHERE: list[Exception] = [
+    stores.DatabaseUnavailableError("cannot reach postgresql://u:***@db/x"),
+    stores.LeaseHeldError("acme", 1.5),
+]
+
+
 def test_no_class_writes_its_own_reduce() -> None:
-    """One pickling mechanism: only the base class defines ``__reduce__``."""
-    own = [c.__name__ for c in CLASSES if "__reduce__" in vars(c)]
+    """One pickling mechanism: only the base class defines ``__reduce__``, here or elsewhere."""
+    classes = [*CLASSES, *(type(e) for e in ELSEWHERE)]
+    own = [c.__name__ for c in classes if "__reduce__" in vars(c)]
     assert own == ["ListingMirrorShipStationError"]
+
+
+@pytest.mark.parametrize("error", ELSEWHERE, ids=lambda e: type(e).__name__)
+def test_errors_outside_the_module_pickle_too(error: Exception) -> None:
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+    assert type(copy) is type(error)
+    assert (str(copy), vars(copy)) == (str(error), vars(error))
 
 
 class _UsersError(errors.ValidationError):
