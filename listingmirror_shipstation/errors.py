@@ -371,6 +371,7 @@ class ConversionError(ListingMirrorShipStationError, ValueError):
         detail = "; ".join(errors)
         super().__init__(f"{message}: {detail}" if detail else message)
         self.errors = errors
+        self._message = message
 
 
 class ValidationError(ListingMirrorShipStationError, ValueError):
@@ -439,6 +440,7 @@ class MappingError(ListingMirrorShipStationError, ValueError):
         prefix = f"order {order_id}: " if order_id is not None else ""
         super().__init__(prefix + message)
         self.order_id = order_id
+        self._message = message
 
 
 class MissingShippingAddressError(MappingError):
@@ -502,3 +504,4 @@ class InvalidOrderError(MappingError):
         super().__init__(f"{field}: {message} (got {_show(value)})", order_id=order_id)
         self.field = field
         self.value = value
+        self._message = message
