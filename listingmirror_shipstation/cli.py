@@ -62,7 +62,7 @@ from .sync import (
     SQLiteCheckpointStore,
 )
 
-__all__ = ["ENVIRONMENT", "EXAMPLE_ORDERS", "PASSWORD_VARIABLE", "main"]
+__all__ = ["main"]
 
 #: The environment variables ``sync`` reads, and what each holds.
 ENVIRONMENT = {

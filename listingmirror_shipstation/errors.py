@@ -1,38 +1,60 @@
 """Every error this library raises, in one hierarchy.
 
 Catch :class:`ListingMirrorShipStationError` to catch them all. Each error that is about a
-value names the field and the value (secrets are never part of a message)::
+value names the field and the value (secrets are never part of a message). A builtin in
+brackets is the class's builtin co-parent (``except ValueError`` catches it); a class without
+one is not a ``ValueError`` (a transport failure or an error status is not bad input)::
 
     ListingMirrorShipStationError
-    ├── TransportError          no HTTP response (.method, .url)
-    │   ├── ConnectError        never reached the server: safe to retry
-    │   ├── RequestTimeout      no answer in time (also a builtin TimeoutError)
-    │   ├── AmbiguousOutcomeError   a non-idempotent request may or may not have been applied
-    │   └── ResponseTooLargeError   the answer (decompressed) is over the configured size
-    ├── APIError                an error status (.status, .message, .model_state, .headers, .body)
-    │   ├── BadRequestError 400 · AuthenticationError 401 · AccessDeniedError 403
-    │   ├── NotFoundError 404 · RateLimitError 429 (.retry_after) · ServerError 5xx
-    │   ├── RedirectError 3xx (never followed: .location_host names where it pointed)
-    │   └── (any other status >= 400 is a plain APIError)
-    ├── UnsafeURLError          a URL to follow points away from the API host (or cannot be
-    │                           read safely): not followed
-    ├── ConversionError         a payload did not fit the models (.errors: "message @ $.path")
-    ├── ValidationError         a value we would send is invalid; nothing was sent (.field, .value)
-    ├── ConfigurationError      contradictory or impossible options (also a builtin ValueError)
-    ├── XMLError                XML that cannot be read safely (malformed, unsafe, too large)
-    │   ├── UnsafeXMLError      a DTD, entity declaration or external reference: refused
-    │   └── PayloadTooLargeError   a body over the configured size
-    └── MappingError            one order cannot be turned into the other platform's order
-        ├── MissingShippingAddressError   the order has no usable shipping address
-        ├── ExcludedFulfillmentError      FBA/MCF (or another excluded channel): filtered
-        ├── IntegrationNotSelectedError   the order's integration is not chosen: filtered
+    ├── TransportError                  no HTTP response (.method, .url)
+    │   ├── ConnectError                never reached the server: safe to retry
+    │   ├── RequestTimeout [TimeoutError]   no answer in time
+    │   ├── AmbiguousOutcomeError       a non-idempotent request may or may not have been applied
+    │   └── ResponseTooLargeError       the answer (decompressed) is over the configured size
+    ├── APIError                        an error status (.status, .message, .model_state,
+    │   │                               .headers, .body); any other status >= 400
+    │   ├── BadRequestError [ValueError]    400
+    │   ├── AuthenticationError         401
+    │   ├── AccessDeniedError           403
+    │   ├── NotFoundError [LookupError]     404
+    │   ├── RateLimitError              429 (.retry_after)
+    │   ├── ServerError                 5xx
+    │   └── RedirectError               3xx, never followed (.location_host: where it pointed)
+    ├── UnsafeURLError [ValueError]     a URL to follow points away from the API host (or
+    │                                   cannot be read safely): not followed
+    ├── ConversionError [ValueError]    a payload did not fit the models (.errors)
+    ├── ValidationError [ValueError]    a value we would send is invalid; nothing was sent
+    ├── ConfigurationError [ValueError]     contradictory or impossible options
+    ├── XMLError [ValueError]           XML that cannot be read safely
+    │   ├── UnsafeXMLError              a DTD, entity declaration or external reference
+    │   └── PayloadTooLargeError        a body over the configured size
+    └── MappingError [ValueError]       one order cannot be turned into the other platform's
+        ├── MissingShippingAddressError       the order has no usable shipping address
+        ├── ExcludedFulfillmentError          FBA/MCF (or another excluded channel): filtered
+        ├── IntegrationNotSelectedError       the order's integration is not chosen: filtered
         ├── InventorySourceNotSelectedError   not from an allowed inventory source: filtered
-        ├── UnknownFulfillmentError       strict channels: the channel is missing or unknown
-        ├── UnmappedStatusError           strict status map: the status has no mapping
-        └── InvalidOrderError             a field cannot be written (too long, no items, ...)
+        ├── UnknownFulfillmentError           strict channels: the channel is unknown
+        ├── UnmappedStatusError               strict status map: the status has no mapping
+        └── InvalidOrderError                 a field cannot be written (too long, no items)
 
-Every class is also a :class:`ValueError` except the base, and every class pickles (errors cross
-process boundaries in job queues).
+A subclass inherits its parent's co-parent (every ``MappingError`` is a ``ValueError``).
+``tests/test_errors.py`` reads this tree and checks it against the classes.
+
+**Business filters are results in a batch, exceptions for one order.** An order left out on
+purpose (FBA/MCF, integration or inventory source not chosen: ``filtered = True``) is not a
+failure: :func:`~listingmirror_shipstation.mapping.convert_orders` and the sync return it as a
+:class:`~listingmirror_shipstation.mapping.Rejection` (a result, with ``.reason`` and
+``.filtered``) and go on with the other orders. The single-order functions
+(:func:`~listingmirror_shipstation.mapping.check_eligible`,
+:func:`~listingmirror_shipstation.mapping.to_shipstation_order`) raise the same class, because a
+function that returns a ShipStation order has no other way to say "not this one" without
+making every caller check for ``None``; the class carries the reason, the order id and the
+message either way, so both paths report the same thing.
+
+Every class pickles (errors cross process boundaries in job queues) by one mechanism: the base
+class keeps the arguments each error was built with and replays them (see
+``ListingMirrorShipStationError.__reduce__``), so subclasses, users' too, need no
+``__reduce__`` of their own whatever keyword-only arguments they declare.
 """
 
 import datetime
@@ -43,10 +65,9 @@ import time
 import urllib.parse
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Self
 
 __all__ = [
-    "STATUS_ERRORS",
     "APIError",
     "AccessDeniedError",
     "AmbiguousOutcomeError",
@@ -94,6 +115,27 @@ def _show(value: object) -> str:
 class ListingMirrorShipStationError(Exception):
     """Base class of every error raised by this library."""
 
+    #: The positional and keyword arguments the error was built with (replayed by pickle).
+    _arguments: tuple[tuple[Any, ...], dict[str, Any]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Keep the arguments, whatever the subclass's signature, for ``__reduce__``."""
+        self = super().__new__(cls, *args)
+        self._arguments = (args, kwargs)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuild the error from the arguments it was built with, then restore its attributes.
+
+        Default exception pickling replays ``self.args`` positionally, which loses keyword-only
+        arguments (and ``args`` often holds a formatted message, not the constructor's). This
+        replays the constructor's own arguments, so any subclass pickles as long as it was
+        built with picklable arguments.
+        """
+        args, kwargs = self._arguments
+        state = {k: v for k, v in vars(self).items() if k != "_arguments"}
+        return functools.partial(type(self), *args, **kwargs), (), state or None
+
 
 class TransportError(ListingMirrorShipStationError):
     """No HTTP response was received.
@@ -107,9 +149,6 @@ class TransportError(ListingMirrorShipStationError):
         super().__init__(message)
         self.method = method
         self.url = url
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return functools.partial(type(self), self.args[0], method=self.method, url=self.url), ()
 
 
 class ConnectError(TransportError):
@@ -141,14 +180,6 @@ class ResponseTooLargeError(TransportError):
     def __init__(self, message: str, *, method: str, url: str, limit: int) -> None:
         super().__init__(message, method=method, url=url)
         self.limit = limit
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            functools.partial(
-                type(self), self.args[0], method=self.method, url=self.url, limit=self.limit
-            ),
-            (),
-        )
 
 
 class UnsafeURLError(ListingMirrorShipStationError, ValueError):
@@ -200,21 +231,6 @@ class APIError(ListingMirrorShipStationError):
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(status={self.status}, method={self.method!r}, url={self.url!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            functools.partial(
-                type(self),
-                self.message,
-                status=self.status,
-                method=self.method,
-                url=self.url,
-                headers=self.headers,
-                body=self.body,
-                model_state=self.model_state,
-            ),
-            (),
         )
 
 
@@ -398,10 +414,6 @@ class ConversionError(ListingMirrorShipStationError, ValueError):
         self.errors = errors
         self._message = message
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only arguments are not replayed by the default pickling; rebuild explicitly.
-        return functools.partial(type(self), self._message, errors=self.errors), ()
-
 
 class ValidationError(ListingMirrorShipStationError, ValueError):
     """A value that would be sent is invalid; nothing was sent.
@@ -417,9 +429,6 @@ class ValidationError(ListingMirrorShipStationError, ValueError):
         self.message = message
         self.field = field
         self.value = value
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return functools.partial(type(self), self.message, field=self.field, value=self.value), ()
 
 
 class ConfigurationError(ListingMirrorShipStationError, ValueError):
@@ -451,9 +460,6 @@ class PayloadTooLargeError(XMLError):
         self.size = size
         self.limit = limit
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return functools.partial(type(self), self.args[0], size=self.size, limit=self.limit), ()
-
 
 class MappingError(ListingMirrorShipStationError, ValueError):
     """One Listing Mirror order cannot be turned into a ShipStation order.
@@ -476,9 +482,6 @@ class MappingError(ListingMirrorShipStationError, ValueError):
         super().__init__(prefix + message)
         self.order_id = order_id
         self._message = message
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return functools.partial(type(self), self._message, order_id=self.order_id), ()
 
 
 class MissingShippingAddressError(MappingError):
@@ -527,14 +530,6 @@ class UnmappedStatusError(MappingError):
         super().__init__(message, order_id=order_id)
         self.status = status
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            functools.partial(
-                type(self), self._message, order_id=self.order_id, status=self.status
-            ),
-            (),
-        )
-
 
 class InvalidOrderError(MappingError):
     """A field of the order cannot be written to the other platform.
@@ -551,15 +546,3 @@ class InvalidOrderError(MappingError):
         self.field = field
         self.value = value
         self._message = message
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            functools.partial(
-                type(self),
-                self._message,
-                order_id=self.order_id,
-                field=self.field,
-                value=self.value,
-            ),
-            (),
-        )

@@ -81,9 +81,6 @@ class LeaseHeldError(ListingMirrorShipStationError, RuntimeError):
             "try again when it has finished"
         )
 
-    def __reduce__(self) -> tuple[type[Self], tuple[str, float]]:
-        return type(self), (self.merchant, self.waited)
-
 
 class MerchantLease(abc.ABC):
     """One merchant's right to run a sync; at most one holder at a time, anywhere.

@@ -1,11 +1,13 @@
 """Errors: one hierarchy, typed, pickleable, naming the field and the value."""
 
+import builtins
 import inspect
 import pickle
+import re
 
 import pytest
 
-from listingmirror_shipstation import errors
+from listingmirror_shipstation import errors, stores
 
 CLASSES = [c for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, Exception)]
 
@@ -119,3 +121,89 @@ def test_api_error_repr_hides_the_body() -> None:
         500, method="GET", url="https://x/a", headers={}, body=b'{"Message": "m"}'
     )
     assert repr(error) == "ServerError(status=500, method='GET', url='https://x/a')"
+
+
+def _documented_tree() -> dict[str, tuple[str | None, str | None]]:
+    """Each class drawn in errors.py's docstring: its drawn parent and bracketed builtin."""
+    doc = errors.__doc__ or ""
+    tree = doc.split("::\n\n", 1)[1].split("\n\n", 1)[0]
+    drawn: dict[str, tuple[str | None, str | None]] = {}
+    stack: list[str] = []
+    for line in tree.splitlines():
+        match = re.match(r"(?P<lead>[ │├└─]*)(?P<name>[A-Z]\w+)(?: \[(?P<builtin>\w+)\])?", line)
+        if match is None:
+            continue
+        depth = (len(match["lead"]) - 4) // 4
+        del stack[depth:]
+        drawn[match["name"]] = (stack[-1] if stack else None, match["builtin"])
+        stack.append(match["name"])
+    return drawn
+
+
+def test_the_documented_tree_is_the_hierarchy() -> None:
+    """Every class is drawn once, under its real parent, with exactly its builtin co-parent."""
+    drawn = _documented_tree()
+    assert set(drawn) == {c.__name__ for c in CLASSES}
+    builtin_errors = {c for c in vars(builtins).values() if isinstance(c, type)}
+    for cls in CLASSES:
+        parent, builtin = drawn[cls.__name__]
+        if parent is None:
+            assert cls is errors.ListingMirrorShipStationError
+            continue
+        library_parent = getattr(errors, parent)
+        assert cls.__bases__[0] is library_parent, cls.__name__
+        added = {b.__name__ for b in cls.__bases__ if b in builtin_errors}
+        assert added == ({builtin} if builtin else set()), cls.__name__
+
+
+def test_value_error_is_only_what_the_tree_says() -> None:
+    """``except ValueError`` catches bad input, never a transport failure or an error status."""
+    drawn = _documented_tree()
+
+    def documented_value_error(name: str) -> bool:
+        parent, builtin = drawn[name]
+        return builtin == "ValueError" or (parent is not None and documented_value_error(parent))
+
+    for cls in CLASSES:
+        assert issubclass(cls, ValueError) == documented_value_error(cls.__name__), cls.__name__
+    assert not issubclass(errors.TransportError, ValueError)
+    assert not issubclass(errors.APIError, ValueError)
+
+
+#: The library's errors defined outside ``errors.py``, with a sample each.
+ELSEWHERE: list[Exception] = [
+    stores.DatabaseUnavailableError("cannot reach postgresql://u:***@db/x"),
+    stores.LeaseHeldError("acme", 1.5),
+]
+
+
+def test_no_class_writes_its_own_reduce() -> None:
+    """One pickling mechanism: only the base class defines ``__reduce__``, here or elsewhere."""
+    classes = [*CLASSES, *(type(e) for e in ELSEWHERE)]
+    own = [c.__name__ for c in classes if "__reduce__" in vars(c)]
+    assert own == ["ListingMirrorShipStationError"]
+
+
+@pytest.mark.parametrize("error", ELSEWHERE, ids=lambda e: type(e).__name__)
+def test_errors_outside_the_module_pickle_too(error: Exception) -> None:
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+    assert type(copy) is type(error)
+    assert (str(copy), vars(copy)) == (str(error), vars(error))
+
+
+class _UsersError(errors.ValidationError):
+    """A user's subclass with its own keyword-only arguments and no ``__reduce__``."""
+
+    def __init__(self, message: str, *, field: str, value: object, shop: str, retry: int = 1):
+        super().__init__(message, field=field, value=value)
+        self.shop = shop
+        self.retry = retry
+
+
+def test_users_subclasses_pickle_too() -> None:
+    """The base mechanism replays any subclass's own arguments, and attributes set later."""
+    error = _UsersError("bad", field="sku", value="x", shop="eu", retry=3)
+    error.seen_by = "worker-2"
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+    assert (copy.shop, copy.retry, copy.field, copy.seen_by) == ("eu", 3, "sku", "worker-2")
+    assert str(copy) == str(error)

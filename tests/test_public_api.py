@@ -3,6 +3,8 @@
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -65,14 +67,89 @@ PACKAGES = [
 
 
 @pytest.mark.parametrize("name", PACKAGES)
-def test_subpackages_reexport_their_modules(name: str) -> None:
-    """A subpackage exports every public name of its public modules."""
+def test_subpackages_present_names_of_their_modules(name: str) -> None:
+    """A subpackage's face comes from its modules, and every module name stays importable.
+
+    The face (``__all__``) is what users need; a module's other public names (limits, helpers
+    the rules are built from) are documented in their module and still import from the package,
+    so code written against an earlier face does not break.
+    """
     package = importlib.import_module(name)
+    declared: set[str] = set()
     for info in pkgutil.iter_modules(package.__path__):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{name}.{info.name}")
-        assert set(module.__all__) <= set(package.__all__), info.name
+        declared |= set(module.__all__) | {info.name}
+        for attr in module.__all__:
+            assert getattr(package, attr) is getattr(module, attr), f"{name}.{attr}"
+    assert set(package.__all__) <= declared
+
+
+#: Public faces: the top level, each subpackage (the testing kit aside) and each top-level module.
+FACES = [m for m in MODULES if m.count(".") <= 1 and not m.endswith(".testing")]
+#: The most names the faces may export together (issue 13: 226 before, mostly implementation).
+NAME_BUDGET = 180
+
+
+def face_names() -> dict[str, list[str]]:
+    """Each public name (not a module) across the faces, with the faces exporting it."""
+    names: dict[str, list[str]] = {}
+    for face in FACES:
+        module = importlib.import_module(face)
+        for attr in module.__all__:
+            if not inspect.ismodule(getattr(module, attr)):
+                names.setdefault(attr, []).append(face)
+    return names
+
+
+def test_the_public_face_stays_within_its_budget() -> None:
+    """What users import stays small: implementation details are not in any face."""
+    names = face_names()
+    assert len(names) <= NAME_BUDGET, f"{len(names)} public names: {sorted(names)}"
+    details = {"clean_text", "normalise", "LIMITS", "IRREGULAR", "wire_name", "CONFIRMED_KEYS"}
+    assert not details & set(names), details & set(names)
+    assert "status_text" not in names
+
+
+def test_pure_layers_import_no_http_library() -> None:
+    """Models, converters and mapping load without urllib3, the transports or the clients."""
+    code = (
+        "import sys, listingmirror_shipstation.mapping, listingmirror_shipstation.customstore\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] == 'urllib3'\n"
+        "          or m.startswith('listingmirror_shipstation.transports')\n"
+        "          or m.endswith('.client') and m.startswith('listingmirror_shipstation')]\n"
+        "print(','.join(loaded))"
+    )
+    out = subprocess.run(  # noqa: S603 - this interpreter, our own code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == ""
+
+
+def test_clients_still_import_from_their_packages() -> None:
+    """The lazy face serves the clients and their resources, typed and from the package path."""
+    code = (
+        "from listingmirror_shipstation.shipstation import ShipStationClient, OrdersResource\n"
+        "from listingmirror_shipstation.listingmirror import ListingMirrorClient, Page\n"
+        "from listingmirror_shipstation import shipstation, ShipStationClient as Top\n"
+        "from listingmirror_shipstation import MockTransport, Urllib3Transport\n"
+        "assert Top is ShipStationClient\n"
+        "import sys\n"
+        "print(ShipStationClient.__module__, ListingMirrorClient.__module__,\n"
+        "      shipstation.client.__name__, 'urllib3' in sys.modules)"
+    )
+    out = subprocess.run(  # noqa: S603 - this interpreter, our own code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == [
+        "listingmirror_shipstation.shipstation",
+        "listingmirror_shipstation.listingmirror",
+        "listingmirror_shipstation.shipstation.client",
+        "True",
+    ]
+    with pytest.raises(AttributeError, match="no attribute 'NoSuchThing'"):
+        importlib.import_module("listingmirror_shipstation.shipstation").NoSuchThing  # noqa: B018
 
 
 @pytest.mark.parametrize("name", MODULES)

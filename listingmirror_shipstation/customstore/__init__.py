@@ -1,15 +1,16 @@
-"""ShipStation's Custom Store protocol (XML v1): models, safe XML, and the WSGI endpoint."""
+"""ShipStation's Custom Store protocol (XML v1): models, safe XML, and the WSGI endpoint.
+
+The protocol's limits (``LIMITS``, ``CODES``, ``MAX_*``), ``clean_text`` and ``normalise`` are
+documented in their modules (:mod:`~listingmirror_shipstation.customstore.validate`,
+:mod:`~listingmirror_shipstation.customstore.xml`) and stay importable from here, but are not
+part of this package's face.
+"""
 
 from .._exports import adopt
 from . import snapshots, validate, xml
-from .app import (
-    DEFAULT_SNAPSHOT_TTL,
-    NOTICE_ERRORS,
-    CustomStoreApp,
-    OrderSource,
-    ShipNoticeReceiver,
-    order_key,
-)
+from .app import DEFAULT_SNAPSHOT_TTL as DEFAULT_SNAPSHOT_TTL
+from .app import NOTICE_ERRORS as NOTICE_ERRORS
+from .app import CustomStoreApp, OrderSource, ShipNoticeReceiver, order_key
 from .models import (
     Address,
     Customer,
@@ -23,34 +24,24 @@ from .models import (
     WeightUnits,
 )
 from .snapshots import MemorySnapshotStore, Snapshot, SnapshotStore, SQLiteSnapshotStore
-from .validate import (
-    CODES,
-    LIMITS,
-    MAX_MONEY,
-    MAX_OPTIONS,
-    MAX_QUANTITY,
-    clean_text,
-    validate_order,
-)
+from .validate import CODES as CODES
+from .validate import LIMITS as LIMITS
+from .validate import MAX_MONEY as MAX_MONEY
+from .validate import MAX_OPTIONS as MAX_OPTIONS
+from .validate import MAX_QUANTITY as MAX_QUANTITY
+from .validate import clean_text as clean_text
+from .validate import validate_order
+from .xml import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
 from .xml import (
-    DEFAULT_MAX_BYTES,
     iter_render_orders,
-    normalise,
     parse_export_query,
     parse_orders,
     parse_ship_notice,
     render_orders,
 )
+from .xml import normalise as normalise
 
 __all__ = [
-    "CODES",
-    "DEFAULT_MAX_BYTES",
-    "DEFAULT_SNAPSHOT_TTL",
-    "LIMITS",
-    "MAX_MONEY",
-    "MAX_OPTIONS",
-    "MAX_QUANTITY",
-    "NOTICE_ERRORS",
     "Address",
     "CustomStoreApp",
     "Customer",
@@ -68,9 +59,7 @@ __all__ = [
     "Snapshot",
     "SnapshotStore",
     "WeightUnits",
-    "clean_text",
     "iter_render_orders",
-    "normalise",
     "order_key",
     "parse_export_query",
     "parse_orders",

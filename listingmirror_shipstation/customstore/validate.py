@@ -6,15 +6,18 @@ limit is cut when written; a code (:data:`CODES`) is never cut: over its limit i
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Final
+from types import MappingProxyType
+from typing import Any, Final
 
 from .._codes import ALPHA2
 from .._values import Unrecognized
 from ..errors import ValidationError
-from .models import Address, Order
+from . import _fields
+from ._fields import ORDER, Field, Kind, walk
+from .models import Address, Item, Order
 
 __all__ = [
     "CODES",
@@ -27,66 +30,22 @@ __all__ = [
 ]
 
 #: Options written per item (the documented maximum).
-MAX_OPTIONS: Final = 10
+MAX_OPTIONS: Final = _fields.MAX_OPTIONS
 #: Largest quantity the protocol allows on a line.
-MAX_QUANTITY: Final = 99_999
+MAX_QUANTITY: Final = _fields.MAX_QUANTITY
 #: Largest amount of money or weight (the protocol's decimal(9,2) type).
 MAX_MONEY: Final = Decimal("9999999.99")
 
 #: Longest text, in characters, written for each element (by element name; ``Name`` is 100 in
-#: an address and 200 on an item, see ``ItemName``).
-LIMITS: Final[Mapping[str, int]] = {
-    "OrderID": 50,
-    "OrderNumber": 50,
-    "OrderStatus": 50,
-    "ShippingMethod": 100,
-    "PaymentMethod": 50,
-    "CurrencyCode": 3,
-    "CustomerNotes": 1000,
-    "InternalNotes": 1000,
-    "GiftMessage": 1000,
-    "CustomField1": 100,
-    "CustomField2": 100,
-    "CustomField3": 100,
-    "CustomerCode": 50,
-    "Name": 100,
-    "Company": 100,
-    "Phone": 50,
-    "Email": 100,
-    "Address1": 200,
-    "Address2": 200,
-    "City": 100,
-    "State": 100,
-    "PostalCode": 50,
-    "Country": 2,
-    "LineItemID": 50,
-    "SKU": 50,
-    "ItemName": 200,
-    "ImageUrl": 500,
-    "UPC": 12,
-    "Location": 100,
-    "OptionName": 100,
-    "OptionValue": 100,
-}
+#: an address and 200 on an item, see ``ItemName``). Derived from the export's field table.
+LIMITS: Final[Mapping[str, int]] = MappingProxyType(
+    {row.name: row.limit for row in walk() if row.limit is not None}
+)
 
 #: Elements whose text is a code or an identifier, never cut. Cutting one would turn it into
 #: another (``AUT`` into ``AU``, a SKU into a different SKU), so over its limit it is refused.
-CODES: Final = frozenset(
-    {
-        "OrderID",
-        "OrderNumber",
-        "CurrencyCode",
-        "CustomerCode",
-        "PostalCode",
-        "Country",
-        "State",
-        "Phone",
-        "Email",
-        "LineItemID",
-        "SKU",
-        "UPC",
-    }
-)
+#: Derived from the export's field table (the rows of kind ``CODE``).
+CODES: Final = frozenset(row.name for row in walk() if row.kind is Kind.CODE)
 
 _FORBIDDEN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -110,31 +69,13 @@ def _check_money(value: Decimal | None, field: str) -> None:
         )
 
 
-def _check_code(value: str | None, element: str, field: str) -> None:
+def _check_code(value: str | None, limit: int, field: str) -> None:
     if value is None:
         return
     cleaned = clean_text(value, len(value))
-    if cleaned is not None and len(cleaned) > LIMITS[element]:
+    if cleaned is not None and len(cleaned) > limit:
         raise ValidationError(
-            f"is a code, never cut: at most {LIMITS[element]} characters", field=field, value=value
-        )
-
-
-def _check_address(address: Address | None, where: str) -> None:
-    if address is None:
-        return
-    for element, attribute in (
-        ("PostalCode", "postal_code"),
-        ("Country", "country"),
-        ("State", "state"),
-        ("Phone", "phone"),
-        ("Email", "email"),
-    ):
-        _check_code(getattr(address, attribute), element, f"{where}.{attribute}")
-    country = address.country
-    if country is not None and clean_text(country, 2) is not None and country not in ALPHA2:
-        raise ValidationError(
-            "must be an ISO 3166-1 alpha-2 code", field=f"{where}.country", value=country
+            f"is a code, never cut: at most {limit} characters", field=field, value=value
         )
 
 
@@ -147,8 +88,115 @@ def _check_instant(value: datetime, field: str) -> None:
         ) from None
 
 
+#: Checks one non-``None`` value of a row; *where* is the path of the model holding it.
+_Check = Callable[[Any, str], None]
+
+
+def _row_check(row: Field) -> _Check | None:
+    """The check of *row*'s kind, or ``None`` when any value of it can be written.
+
+    Field names are built only when a check fails: validation runs on every order rendered.
+    """
+    attr, kind = row.attr, row.kind
+    if kind is Kind.CODE:
+        limit = row.limit or 0
+
+        def code(item: str, where: str) -> None:
+            if len(item) > limit:  # cleaning never lengthens: only a longer text can be over
+                _check_code(item, limit, f"{where}{attr}")
+
+        return code
+    if kind in (Kind.MONEY, Kind.WEIGHT):
+
+        def money(item: Decimal, where: str) -> None:
+            if not item.is_finite() or abs(item) > MAX_MONEY:
+                _check_money(item, f"{where}{attr}")
+
+        return money
+    if kind is Kind.DATE:
+        return lambda item, where: _check_instant(item, f"{where}{attr}")
+    if kind is Kind.INT and row.bounds is not None:
+        low, high = row.bounds
+
+        def bounded(item: int, where: str) -> None:
+            if not low <= item <= high:
+                raise ValidationError(
+                    f"must be {low} to {high}", field=f"{where}{attr}", value=item
+                )
+
+        return bounded
+    if kind is Kind.ENUM:
+        members: list[Any] = list(row.model or ())  # type: ignore[arg-type]
+        *most, last = (member.value for member in members)
+        message = f"must be {', '.join(most)} or {last}"
+
+        def known(item: object, where: str) -> None:
+            if isinstance(item, Unrecognized):
+                raise ValidationError(message, field=f"{where}{attr}", value=item.raw)
+
+        return known
+    if kind is Kind.NESTED:
+        plan = _plan(row.fields)
+        return lambda item, where: _check(item, plan, f"{where}{attr}.")
+    if kind is Kind.LIST:
+        plan, count = _plan(row.fields), row.max_count
+
+        def each(items: tuple[Any, ...], where: str) -> None:
+            for index, entry in enumerate(items[:count]):
+                _check(entry, plan, f"{where}{attr}[{index}].")
+
+        return each
+    return None  # free text is cut, never refused; booleans are always writable
+
+
+def _plan(rows: tuple[Field, ...]) -> list[tuple[str, _Check]]:
+    """The checks of *rows*, in table order, for the rows that have one."""
+    checks = [(row.attr, _row_check(row)) for row in rows]
+    return [(attr, check) for attr, check in checks if check is not None]
+
+
+def _check(value: object, plan: list[tuple[str, _Check]], where: str) -> None:
+    """Check *value* against *plan*, then the rules across its fields; *where* is its path."""
+    for attr, check in plan:
+        item = getattr(value, attr)
+        if item is not None:
+            check(item, where)
+    rule = _RULES.get(type(value))
+    if rule is not None:
+        rule(value, where)
+
+
+def _check_country(address: Address, where: str) -> None:
+    country = address.country
+    if country is not None and clean_text(country, 2) is not None and country not in ALPHA2:
+        raise ValidationError(
+            "must be an ISO 3166-1 alpha-2 code", field=f"{where}country", value=country
+        )
+
+
+def _check_adjustment(item: Item, where: str) -> None:
+    if item.adjustment and item.unit_price > 0:
+        raise ValidationError(
+            "must not be positive on an adjustment line (the protocol's rule)",
+            field=f"{where}unit_price",
+            value=item.unit_price,
+        )
+
+
+#: Rules across the fields of one model, after its rows are checked.
+_RULES: Final[Mapping[type, Callable[[Any, str], None]]] = {
+    Address: _check_country,
+    Item: _check_adjustment,
+}
+
+
+_ORDER_PLAN: Final = _plan(ORDER)
+
+
 def validate_order(order: Order) -> None:
     """Check that *order* can be written to the export.
+
+    Every row of the export's field table is checked by its kind.
 
     Raises:
         ValidationError: An empty order number or status (after cleaning), money or a weight
@@ -162,41 +210,4 @@ def validate_order(order: Order) -> None:
         value = getattr(order, field)
         if not clean_text(value, LIMITS["OrderNumber"]):
             raise ValidationError("must not be empty", field=field, value=value)
-    for element, field in (
-        ("OrderID", "order_id"),
-        ("OrderNumber", "order_number"),
-        ("CurrencyCode", "currency_code"),
-    ):
-        _check_code(getattr(order, field), element, field)
-    _check_code(order.customer.customer_code, "CustomerCode", "customer.customer_code")
-    _check_address(order.customer.bill_to, "customer.bill_to")
-    _check_address(order.customer.ship_to, "customer.ship_to")
-    _check_instant(order.order_date, "order_date")
-    _check_instant(order.last_modified, "last_modified")
-    for field in ("order_total", "tax_amount", "shipping_amount"):
-        _check_money(getattr(order, field), field)
-    for index, item in enumerate(order.items):
-        where = f"items[{index}]"
-        if not 1 <= item.quantity <= MAX_QUANTITY:
-            raise ValidationError(
-                f"must be 1 to {MAX_QUANTITY}", field=f"{where}.quantity", value=item.quantity
-            )
-        _check_money(item.unit_price, f"{where}.unit_price")
-        if item.adjustment and item.unit_price > 0:
-            raise ValidationError(
-                "must not be positive on an adjustment line (the protocol's rule)",
-                field=f"{where}.unit_price",
-                value=item.unit_price,
-            )
-        _check_code(item.sku, "SKU", f"{where}.sku")
-        _check_code(item.line_item_id, "LineItemID", f"{where}.line_item_id")
-        _check_code(item.upc, "UPC", f"{where}.upc")
-        _check_money(item.weight, f"{where}.weight")
-        if isinstance(item.weight_units, Unrecognized):
-            raise ValidationError(
-                "must be Pounds, Ounces or Grams",
-                field=f"{where}.weight_units",
-                value=item.weight_units.raw,
-            )
-        for number, option in enumerate(item.options[:MAX_OPTIONS]):
-            _check_money(option.weight, f"{where}.options[{number}].weight")
+    _check(order, _ORDER_PLAN, "")

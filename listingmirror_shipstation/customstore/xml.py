@@ -1,5 +1,10 @@
 """Custom Store XML: safe parsing of untrusted documents, streaming rendering of the export.
 
+Every element of the export is listed once, in one table (``customstore/_fields.py``: tag,
+model attribute, kind, limit); the renderer, the export's parser, ``normalise`` and the
+limits are all built from it, so a field added to the table is written, read, normalised and
+limited, and a model field missing from it fails the tests.
+
 Rendering (:func:`~listingmirror_shipstation.customstore.render_orders`,
 :func:`~listingmirror_shipstation.customstore.iter_render_orders`) always produces well-formed
 UTF-8:
@@ -34,17 +39,20 @@ may come in any order, CDATA or not; empty elements read as ``None``; unknown el
 ignored. On any input the parsers raise nothing but this library's errors.
 """
 
+import enum
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import Any, Final, TypeVar
 from xml.etree.ElementTree import Element, ParseError, fromstring
 from xml.parsers import expat
 from xml.parsers.expat import ExpatError
 from xml.sax.saxutils import escape
 
+import attrs
 import defusedxml
 
 from .. import _time
@@ -56,19 +64,16 @@ from ..errors import (
     ValidationError,
     XMLError,
 )
+from ._fields import ORDER, Field, Kind
 from .models import (
     Address,
-    Customer,
     ExportQuery,
-    Item,
-    Option,
     Order,
     OrdersPage,
     ShipNotice,
     ShipNoticeItem,
-    WeightUnits,
 )
-from .validate import LIMITS, MAX_OPTIONS, clean_text, validate_order
+from .validate import clean_text, validate_order
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -86,7 +91,14 @@ _CENT: Final = Decimal("0.01")
 
 #: Largest body the parsers read (1 MiB); a ShipNotice is a few kilobytes.
 DEFAULT_MAX_BYTES: Final = 1024 * 1024
+
+
 # --- rendering -----------------------------------------------------------------------------
+
+
+def _required_attrs(model: type) -> frozenset[str]:
+    """The attributes of *model* without a default (required elements of the document)."""
+    return frozenset(a.name for a in attrs.fields(model) if a.default is attrs.NOTHING)
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -101,207 +113,181 @@ def _weight(value: Decimal | None) -> Decimal | None:
     return rounded
 
 
-def _address(address: Address | None, *, email: bool) -> Address | None:
-    if address is None:
-        return None
-    return Address(
-        name=clean_text(address.name, LIMITS["Name"]),
-        company=clean_text(address.company, LIMITS["Company"]),
-        address1=clean_text(address.address1, LIMITS["Address1"]),
-        address2=clean_text(address.address2, LIMITS["Address2"]),
-        city=clean_text(address.city, LIMITS["City"]),
-        state=clean_text(address.state, LIMITS["State"]),
-        postal_code=clean_text(address.postal_code, LIMITS["PostalCode"]),
-        country=clean_text(address.country, LIMITS["Country"]),
-        phone=clean_text(address.phone, LIMITS["Phone"]),
-        email=clean_text(address.email, LIMITS["Email"]) if email else None,
-    )
+def _instant(value: datetime) -> datetime:
+    """The minute the export writes, in UTC."""
+    return value.astimezone(UTC).replace(second=0, microsecond=0)
 
 
-def _item(item: Item) -> Item:
-    return Item(
-        line_item_id=clean_text(item.line_item_id, LIMITS["LineItemID"]),
-        sku=clean_text(item.sku, LIMITS["SKU"]),
-        name=clean_text(item.name, LIMITS["ItemName"]),
-        image_url=clean_text(item.image_url, LIMITS["ImageUrl"]),
-        weight=_weight(item.weight),
-        weight_units=item.weight_units,
-        quantity=item.quantity,
-        unit_price=item.unit_price.quantize(_CENT, rounding=ROUND_HALF_UP),
-        upc=clean_text(item.upc, LIMITS["UPC"]),
-        location=clean_text(item.location, LIMITS["Location"]),
-        adjustment=item.adjustment,
-        options=tuple(
-            Option(
-                name=clean_text(o.name, LIMITS["OptionName"]),
-                value=clean_text(o.value, LIMITS["OptionValue"]),
-                weight=_weight(o.weight),
-            )
-            for o in item.options[:MAX_OPTIONS]
-        ),
-    )
+def _normaliser(row: Field, *, required: bool) -> Callable[[Any], Any]:
+    """What the export makes of a value of *row* (the value read back from it)."""
+    kind = row.kind
+    if kind in (Kind.TEXT, Kind.CODE):
+        limit = row.limit or 0
+        if required:
+            return lambda value: clean_text(value, limit) or ""
+        return lambda value: clean_text(value, limit)
+    if kind is Kind.MONEY:
+        return _money
+    if kind is Kind.WEIGHT:
+        return _weight
+    if kind is Kind.DATE:
+        return _instant
+    if kind is Kind.NESTED:
+        build = _model_normaliser(row)
+        return lambda value: None if value is None else build(value)
+    if kind is Kind.LIST:
+        build = _model_normaliser(row)
+        count = row.max_count
+        return lambda values: tuple(build(v) for v in values[:count])
+    return lambda value: value  # INT, BOOL, ENUM: written as they are
+
+
+def _model_normaliser(row: Field) -> Callable[[Any], Any]:
+    model = row.model
+    assert model is not None  # noqa: S101 - NESTED and LIST rows name their model
+    required = _required_attrs(model)
+    steps = [
+        (f.attr, _normaliser(f, required=f.attr in required))
+        for f in row.fields
+        if f.attr not in row.omit
+    ]
+
+    def build(value: Any) -> Any:
+        return model(**{attr: step(getattr(value, attr)) for attr, step in steps})
+
+    return build
+
+
+#: The export's ``<Order>`` as a row of the table, for the functions built from rows.
+_ORDER_ROW: Final = Field("", "Order", Kind.NESTED, model=Order, fields=ORDER)
+_NORMALISE_ORDER: Final = _model_normaliser(_ORDER_ROW)
 
 
 def normalise(order: Order) -> Order:
     """Return *order* as the export will carry it (see the module docstring for the rules).
 
-    Customer addresses: only ``BillTo`` carries an email; ``ShipTo`` carries none.
+    Every field is normalised as its row of the export's field table says (text cleaned and cut,
+    money and weights rounded, dates in UTC to the minute, at most ``MAX_OPTIONS`` options);
+    customer addresses: only ``BillTo`` carries an email, ``ShipTo`` carries none.
     """
-    text = {
-        name: clean_text(getattr(order, attr), LIMITS[name])
-        for name, attr in (
-            ("OrderID", "order_id"),
-            ("ShippingMethod", "shipping_method"),
-            ("PaymentMethod", "payment_method"),
-            ("CurrencyCode", "currency_code"),
-            ("CustomerNotes", "customer_notes"),
-            ("InternalNotes", "internal_notes"),
-            ("GiftMessage", "gift_message"),
-            ("CustomField1", "custom_field1"),
-            ("CustomField2", "custom_field2"),
-            ("CustomField3", "custom_field3"),
-        )
-    }
-    customer = order.customer
-    return Order(
-        order_id=text["OrderID"],
-        order_number=clean_text(order.order_number, LIMITS["OrderNumber"]) or "",
-        order_date=order.order_date.astimezone(UTC).replace(second=0, microsecond=0),
-        order_status=clean_text(order.order_status, LIMITS["OrderStatus"]) or "",
-        last_modified=order.last_modified.astimezone(UTC).replace(second=0, microsecond=0),
-        shipping_method=text["ShippingMethod"],
-        payment_method=text["PaymentMethod"],
-        currency_code=text["CurrencyCode"],
-        order_total=order.order_total.quantize(_CENT, rounding=ROUND_HALF_UP),
-        tax_amount=_money(order.tax_amount),
-        shipping_amount=_money(order.shipping_amount),
-        customer_notes=text["CustomerNotes"],
-        internal_notes=text["InternalNotes"],
-        gift=order.gift,
-        gift_message=text["GiftMessage"],
-        custom_field1=text["CustomField1"],
-        custom_field2=text["CustomField2"],
-        custom_field3=text["CustomField3"],
-        customer=Customer(
-            customer_code=clean_text(customer.customer_code, LIMITS["CustomerCode"]),
-            bill_to=_address(customer.bill_to, email=True),
-            ship_to=_address(customer.ship_to, email=False),
-        ),
-        items=tuple(_item(i) for i in order.items),
-    )
+    result: Order = _NORMALISE_ORDER(order)
+    return result
 
 
-class _Writer:
-    """Appends elements to a list of string parts."""
+#: Appends an element for one model's value to the list of parts.
+_Emit = Callable[[list[str], Any], None]
 
-    __slots__ = ("cdata", "parts")
 
-    def __init__(self, *, cdata: bool) -> None:
-        self.cdata = cdata
-        self.parts: list[str] = []
+def _emitter(row: Field, *, cdata: bool) -> _Emit:
+    """The function writing *row*'s element for a model instance."""
+    get = attrgetter(row.attr)
+    tag = row.tag
+    start, end = f"<{tag}>", f"</{tag}>"
+    kind = row.kind
+    if kind in (Kind.TEXT, Kind.CODE):
+        limit = row.limit or 0
+        empty = f"<{tag}/>" if row.empty_element else None
+        start_cdata, end_cdata = f"<{tag}><![CDATA[", f"]]></{tag}>"
 
-    def text(self, tag: str, value: str | None, limit: int) -> None:
-        cleaned = clean_text(value, limit)
-        if cleaned is None:
+        def text(parts: list[str], obj: Any) -> None:
+            cleaned = clean_text(get(obj), limit)
+            if cleaned is None:
+                if empty is not None:
+                    parts.append(empty)  # required on every item, empty on adjustment lines
+            elif cdata:
+                parts.append(start_cdata + cleaned.replace("]]>", "]]]]><![CDATA[>") + end_cdata)
+            else:
+                parts.append(start + escape(cleaned) + end)
+
+        return text
+    if kind in (Kind.MONEY, Kind.WEIGHT):
+        weight = kind is Kind.WEIGHT
+
+        def money(parts: list[str], obj: Any) -> None:
+            value = get(obj)
+            if value is not None:
+                rounded = (
+                    _weight(value) if weight else value.quantize(_CENT, rounding=ROUND_HALF_UP)
+                )
+                parts.append(f"{start}{rounded:f}{end}")
+
+        return money
+    if kind is Kind.BOOL:
+        true, false = f"{start}true{end}", f"{start}false{end}"
+
+        def boolean(parts: list[str], obj: Any) -> None:
+            value = get(obj)
+            if value is not None:
+                parts.append(true if value else false)
+
+        return boolean
+    if kind is Kind.DATE:
+
+        def instant(parts: list[str], obj: Any) -> None:
+            parts.append(f"{start}{_time.format_customstore(get(obj))}{end}")
+
+        return instant
+    if kind is Kind.INT:
+
+        def integer(parts: list[str], obj: Any) -> None:
+            value = get(obj)
+            if value is not None:
+                parts.append(f"{start}{value}{end}")
+
+        return integer
+    if kind is Kind.ENUM:
+        enum_type = row.model
+
+        def member(parts: list[str], obj: Any) -> None:
+            value = get(obj)
+            if isinstance(value, enum.Enum) and isinstance(value, enum_type):  # type: ignore[arg-type]
+                parts.append(f"{start}{value.value}{end}")
+
+        return member
+    children = [_emitter(f, cdata=cdata) for f in row.fields if f.attr not in row.omit]
+    if kind is Kind.NESTED:
+
+        def nested(parts: list[str], obj: Any) -> None:
+            value = get(obj)
+            if value is not None:
+                parts.append(start)
+                for emit in children:
+                    emit(parts, value)
+                parts.append(end)
+
+        return nested
+    item_start, item_end = f"<{row.item_tag}>", f"</{row.item_tag}>"
+    count = row.max_count
+    always = row.empty_container
+
+    def repeated(parts: list[str], obj: Any) -> None:
+        values = get(obj)
+        if not values and not always:
             return
-        if self.cdata:
-            body = "<![CDATA[" + cleaned.replace("]]>", "]]]]><![CDATA[>") + "]]>"
-        else:
-            body = escape(cleaned)
-        self.parts.append(f"<{tag}>{body}</{tag}>")
+        parts.append(start)
+        for value in values[:count]:
+            parts.append(item_start)
+            for emit in children:
+                emit(parts, value)
+            parts.append(item_end)
+        parts.append(end)
 
-    def raw(self, tag: str, value: object) -> None:
-        if value is not None:
-            self.parts.append(f"<{tag}>{value}</{tag}>")
+    return repeated
 
-    def money(self, tag: str, value: Decimal | None) -> None:
-        if value is not None:
-            self.parts.append(f"<{tag}>{value.quantize(_CENT, rounding=ROUND_HALF_UP):f}</{tag}>")
 
-    def weight(self, tag: str, value: Decimal | None) -> None:
-        self.money(tag, _weight(value))
-
-    def boolean(self, tag: str, value: bool | None) -> None:
-        if value is not None:
-            self.parts.append(f"<{tag}>{'true' if value else 'false'}</{tag}>")
-
-    def address(self, tag: str, address: Address | None, *, email: bool) -> None:
-        if address is None:
-            return
-        self.parts.append(f"<{tag}>")
-        for name, value in (
-            ("Name", address.name),
-            ("Company", address.company),
-            ("Address1", address.address1),
-            ("Address2", address.address2),
-            ("City", address.city),
-            ("State", address.state),
-            ("PostalCode", address.postal_code),
-            ("Country", address.country),
-            ("Phone", address.phone),
-        ):
-            self.text(name, value, LIMITS[name])
-        if email:
-            self.text("Email", address.email, LIMITS["Email"])
-        self.parts.append(f"</{tag}>")
+#: The writers of an order's elements, with CDATA (``True``) and escaped (``False``).
+_ORDER_EMITTERS: Final = {
+    cdata: tuple(_emitter(row, cdata=cdata) for row in ORDER) for cdata in (True, False)
+}
 
 
 def _render_order(order: Order, *, cdata: bool) -> bytes:
     validate_order(order)
-    w = _Writer(cdata=cdata)
-    w.parts.append("<Order>")
-    w.text("OrderID", order.order_id, LIMITS["OrderID"])
-    w.text("OrderNumber", order.order_number, LIMITS["OrderNumber"])
-    w.raw("OrderDate", _time.format_customstore(order.order_date))
-    w.text("OrderStatus", order.order_status, LIMITS["OrderStatus"])
-    w.raw("LastModified", _time.format_customstore(order.last_modified))
-    w.text("ShippingMethod", order.shipping_method, LIMITS["ShippingMethod"])
-    w.text("PaymentMethod", order.payment_method, LIMITS["PaymentMethod"])
-    w.text("CurrencyCode", order.currency_code, LIMITS["CurrencyCode"])
-    w.money("OrderTotal", order.order_total)
-    w.money("TaxAmount", order.tax_amount)
-    w.money("ShippingAmount", order.shipping_amount)
-    w.text("CustomerNotes", order.customer_notes, LIMITS["CustomerNotes"])
-    w.text("InternalNotes", order.internal_notes, LIMITS["InternalNotes"])
-    w.boolean("Gift", order.gift)
-    w.text("GiftMessage", order.gift_message, LIMITS["GiftMessage"])
-    for number in (1, 2, 3):
-        tag = f"CustomField{number}"
-        w.text(tag, getattr(order, f"custom_field{number}"), LIMITS[tag])
-    w.parts.append("<Customer>")
-    w.text("CustomerCode", order.customer.customer_code, LIMITS["CustomerCode"])
-    w.address("BillTo", order.customer.bill_to, email=True)
-    w.address("ShipTo", order.customer.ship_to, email=False)
-    w.parts.append("</Customer><Items>")
-    for item in order.items:
-        w.parts.append("<Item>")
-        w.text("LineItemID", item.line_item_id, LIMITS["LineItemID"])
-        if clean_text(item.sku, LIMITS["SKU"]) is None:
-            w.parts.append("<SKU/>")  # required on every item, empty on adjustment lines
-        else:
-            w.text("SKU", item.sku, LIMITS["SKU"])
-        w.text("Name", item.name, LIMITS["ItemName"])
-        w.text("ImageUrl", item.image_url, LIMITS["ImageUrl"])
-        w.weight("Weight", item.weight)
-        if isinstance(item.weight_units, WeightUnits):
-            w.raw("WeightUnits", item.weight_units.value)
-        w.raw("Quantity", item.quantity)
-        w.money("UnitPrice", item.unit_price)
-        w.text("UPC", item.upc, LIMITS["UPC"])
-        w.text("Location", item.location, LIMITS["Location"])
-        w.boolean("Adjustment", item.adjustment)
-        if item.options:
-            w.parts.append("<Options>")
-            for option in item.options[:MAX_OPTIONS]:
-                w.parts.append("<Option>")
-                w.text("Name", option.name, LIMITS["OptionName"])
-                w.text("Value", option.value, LIMITS["OptionValue"])
-                w.weight("Weight", option.weight)
-                w.parts.append("</Option>")
-            w.parts.append("</Options>")
-        w.parts.append("</Item>")
-    w.parts.append("</Items></Order>\n")
-    return "".join(w.parts).encode("utf-8")
+    parts = ["<Order>"]
+    for emit in _ORDER_EMITTERS[cdata]:
+        emit(parts, order)
+    parts.append("</Order>\n")
+    return "".join(parts).encode("utf-8")
 
 
 def iter_render_orders(
@@ -488,84 +474,74 @@ def _boolean(text: str) -> bool:
     raise ValueError(text)
 
 
-def _weight_units(text: str) -> WeightUnits | Unrecognized:
-    try:
-        return WeightUnits(text)
-    except ValueError:
-        return Unrecognized(text)
+def _lenient_enum(enum_type: type[enum.Enum]) -> Callable[[str], Any]:
+    def read(text: str) -> Any:
+        try:
+            return enum_type(text)
+        except ValueError:
+            return Unrecognized(text)
+
+    return read
 
 
-def _read_address(reader: "_Reader | None") -> Address | None:
-    if reader is None:
-        return None
-    return Address(
-        name=reader.text("Name"),
-        company=reader.text("Company"),
-        address1=reader.text("Address1"),
-        address2=reader.text("Address2"),
-        city=reader.text("City"),
-        state=reader.text("State"),
-        postal_code=reader.text("PostalCode"),
-        country=reader.text("Country"),
-        phone=reader.text("Phone"),
-        email=reader.text("Email"),
-    )
+#: How each kind of element is read: the converter and what the error says was expected.
+_READ: Final[dict[Kind, tuple[Callable[[str], Any], str]]] = {
+    Kind.MONEY: (_decimal, "a decimal number"),
+    Kind.WEIGHT: (_decimal, "a decimal number"),
+    Kind.INT: (_integer, "a whole number"),
+    Kind.BOOL: (_boolean, "true or false"),
+    Kind.DATE: (_time.parse_customstore, "a date"),
+}
 
 
-def _read_item(r: _Reader) -> Item:
-    return Item(
-        line_item_id=r.text("LineItemID"),
-        sku=r.text("SKU"),
-        name=r.text("Name"),
-        image_url=r.text("ImageUrl"),
-        weight=r.convert("Weight", _decimal, "a decimal number"),
-        weight_units=r.convert("WeightUnits", _weight_units, "a weight unit"),
-        quantity=r.convert_required("Quantity", _integer, "a whole number"),
-        unit_price=r.convert_required("UnitPrice", _decimal, "a decimal number"),
-        upc=r.text("UPC"),
-        location=r.text("Location"),
-        adjustment=r.convert("Adjustment", _boolean, "true or false"),
-        options=tuple(
-            Option(
-                name=o.text("Name"),
-                value=o.text("Value"),
-                weight=o.convert("Weight", _decimal, "a decimal number"),
-            )
-            for o in r.repeated("Options", "Option")
-        ),
-    )
+def _reader(row: Field, *, required: bool) -> Callable[[_Reader], Any]:
+    """The function reading *row*'s element from an element's children."""
+    tag, kind = row.tag, row.kind
+    if kind in (Kind.TEXT, Kind.CODE):
+        return (lambda r: r.required(tag)) if required else (lambda r: r.text(tag))
+    if kind in _READ or kind is Kind.ENUM:
+        convert, what = (
+            (_lenient_enum(row.model), "a known value")  # type: ignore[arg-type]
+            if kind is Kind.ENUM
+            else _READ[kind]
+        )
+        if required:
+            return lambda r: r.convert_required(tag, convert, what)
+        return lambda r: r.convert(tag, convert, what)
+    build = _model_reader(row)
+    if kind is Kind.NESTED:
+
+        def nested(r: _Reader) -> Any:
+            child = r.child(tag)
+            if child is None:
+                if required:
+                    raise r.fail(tag, "required element is missing")
+                return None
+            return build(child)
+
+        return nested
+    item_tag = row.item_tag
+    return lambda r: tuple(build(entry) for entry in r.repeated(tag, item_tag))
+
+
+def _model_reader(row: Field) -> Callable[[_Reader], Any]:
+    model = row.model
+    assert model is not None  # noqa: S101 - NESTED and LIST rows name their model
+    required = _required_attrs(model)
+    steps = [(f.attr, _reader(f, required=f.attr in required)) for f in row.fields]
+
+    def build(r: _Reader) -> Any:
+        return model(**{attr: step(r) for attr, step in steps})
+
+    return build
+
+
+_READ_ORDER: Final = _model_reader(_ORDER_ROW)
 
 
 def _read_order(r: _Reader) -> Order:
-    customer = r.child("Customer")
-    if customer is None:
-        raise r.fail("Customer", "required element is missing")
-    return Order(
-        order_id=r.text("OrderID"),
-        order_number=r.required("OrderNumber"),
-        order_date=r.convert_required("OrderDate", _time.parse_customstore, "a date"),
-        order_status=r.required("OrderStatus"),
-        last_modified=r.convert_required("LastModified", _time.parse_customstore, "a date"),
-        shipping_method=r.text("ShippingMethod"),
-        payment_method=r.text("PaymentMethod"),
-        currency_code=r.text("CurrencyCode"),
-        order_total=r.convert_required("OrderTotal", _decimal, "a decimal number"),
-        tax_amount=r.convert("TaxAmount", _decimal, "a decimal number"),
-        shipping_amount=r.convert("ShippingAmount", _decimal, "a decimal number"),
-        customer_notes=r.text("CustomerNotes"),
-        internal_notes=r.text("InternalNotes"),
-        gift=r.convert("Gift", _boolean, "true or false"),
-        gift_message=r.text("GiftMessage"),
-        custom_field1=r.text("CustomField1"),
-        custom_field2=r.text("CustomField2"),
-        custom_field3=r.text("CustomField3"),
-        customer=Customer(
-            customer_code=customer.text("CustomerCode"),
-            bill_to=_read_address(customer.child("BillTo")),
-            ship_to=_read_address(customer.child("ShipTo")),
-        ),
-        items=tuple(_read_item(i) for i in r.repeated("Items", "Item")),
-    )
+    order: Order = _READ_ORDER(r)
+    return order
 
 
 def _expect_root(root: Element, tag: str) -> None:

@@ -1,31 +1,16 @@
-"""ShipStation REST API v1: models, the JSON converter, and checks on what we send."""
+"""ShipStation REST API v1: models, the JSON converter, and checks on what we send.
 
-from .._exports import adopt
-from . import client, json, validate
-from .client import (
-    DEFAULT_BASE_URL,
-    MAX_BATCH,
-    CarriersResource,
-    FulfillmentFilters,
-    FulfillmentsResource,
-    OrderFilters,
-    OrdersResource,
-    OrderUpsert,
-    ShipmentFilters,
-    ShipmentsResource,
-    ShipStationClient,
-    StoresResource,
-    WebhooksResource,
-)
-from .json import (
-    IRREGULAR,
-    JsonConverter,
-    configure_converter,
-    dumps,
-    loads,
-    make_converter,
-    wire_name,
-)
+The client (:class:`ShipStationClient`, its resources and filters) is imported on first use, so
+the models, the converter and :mod:`~listingmirror_shipstation.mapping` load no HTTP library.
+"""
+
+from typing import TYPE_CHECKING
+
+from .._exports import adopt, lazy_client
+from . import json, validate
+from .json import IRREGULAR as IRREGULAR
+from .json import JsonConverter, configure_converter, dumps, loads, make_converter
+from .json import wire_name as wire_name
 from .models import (
     Address,
     AddressVerified,
@@ -67,20 +52,31 @@ from .models import (
     Weight,
     WeightUnit,
 )
-from .validate import MAX_ORDER_NUMBER_LENGTH, WRITABLE_STATUSES, validate_order_for_create
+from .validate import MAX_ORDER_NUMBER_LENGTH as MAX_ORDER_NUMBER_LENGTH
+from .validate import WRITABLE_STATUSES as WRITABLE_STATUSES
+from .validate import validate_order_for_create
+
+if TYPE_CHECKING:  # the real names for type checkers; at run time __getattr__ imports them
+    from . import client
+    from .client import DEFAULT_BASE_URL, OrderUpsert, ShipStationClient
+    from .client import MAX_BATCH as MAX_BATCH
+    from .client import CarriersResource as CarriersResource
+    from .client import FulfillmentFilters as FulfillmentFilters
+    from .client import FulfillmentsResource as FulfillmentsResource
+    from .client import OrderFilters as OrderFilters
+    from .client import OrdersResource as OrdersResource
+    from .client import ShipmentFilters as ShipmentFilters
+    from .client import ShipmentsResource as ShipmentsResource
+    from .client import StoresResource as StoresResource
+    from .client import WebhooksResource as WebhooksResource
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "IRREGULAR",
-    "MAX_BATCH",
-    "MAX_ORDER_NUMBER_LENGTH",
-    "WRITABLE_STATUSES",
     "Address",
     "AddressVerified",
     "AdvancedOptions",
     "BillToParty",
     "Carrier",
-    "CarriersResource",
     "Confirmation",
     "CreateOrderResult",
     "CreateOrdersResult",
@@ -88,9 +84,7 @@ __all__ = [
     "DimensionUnit",
     "Dimensions",
     "Fulfillment",
-    "FulfillmentFilters",
     "FulfillmentsPage",
-    "FulfillmentsResource",
     "InsuranceOptions",
     "InsuranceProvider",
     "InternationalContents",
@@ -102,28 +96,22 @@ __all__ = [
     "NonDelivery",
     "OperationResult",
     "Order",
-    "OrderFilters",
     "OrderItem",
     "OrderStatus",
     "OrderUpsert",
     "OrdersPage",
-    "OrdersResource",
     "ShipStationClient",
     "Shipment",
-    "ShipmentFilters",
     "ShipmentItem",
     "ShipmentsPage",
-    "ShipmentsResource",
     "StatusMapping",
     "Store",
-    "StoresResource",
     "Webhook",
     "WebhookEvent",
     "WebhookNotification",
     "WebhookSubscribed",
     "WebhookSubscription",
     "WebhooksList",
-    "WebhooksResource",
     "Weight",
     "WeightUnit",
     "client",
@@ -134,8 +122,10 @@ __all__ = [
     "make_converter",
     "validate",
     "validate_order_for_create",
-    "wire_name",
 ]
 
 
-adopt(globals(), __all__, __name__)
+adopt(globals(), [n for n in __all__ if n in globals()], __name__)
+
+#: Served from ``client`` on first use, with the names its ``__all__`` declares.
+__getattr__ = lazy_client(__name__, globals(), __all__)

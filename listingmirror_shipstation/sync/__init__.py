@@ -12,9 +12,10 @@ from .orders import (
     OrderSyncReport,
     OrderWindow,
     WindowedOrderSource,
-    fingerprint,
 )
-from .shipments import ShipmentFailure, ShipmentSync, ShipmentSyncReport, delivery_key
+from .orders import fingerprint as fingerprint
+from .shipments import ShipmentFailure, ShipmentSync, ShipmentSyncReport
+from .shipments import delivery_key as delivery_key
 
 __all__ = [
     "CheckpointStore",
@@ -29,8 +30,6 @@ __all__ = [
     "ShipmentSync",
     "ShipmentSyncReport",
     "WindowedOrderSource",
-    "delivery_key",
-    "fingerprint",
 ]
 
 adopt(globals(), __all__, __name__)

@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 
 from listingmirror_shipstation import Unrecognized
 from listingmirror_shipstation import customstore as cs
+from listingmirror_shipstation.customstore._fields import ORDER as ORDER_ROWS
+from listingmirror_shipstation.customstore._fields import TABLES, Field, Kind, walk
+from listingmirror_shipstation.customstore.validate import CODES, LIMITS
 from listingmirror_shipstation.errors import (
     ConversionError,
     ListingMirrorShipStationError,
@@ -215,6 +218,98 @@ class TestVectors:
 #: Rendering and parsing whole orders costs ~25 ms an example: a quarter of the profile's examples
 #: (at least 10) for the round trips; the field-level tests keep the full count.
 HEAVY = settings(max_examples=max(10, settings.default.max_examples // 4))
+
+
+def _leaf_paths(rows: tuple[Field, ...], prefix: tuple[Field, ...] = ()) -> list[tuple[Field, ...]]:
+    """Every path from the order to an element holding a value (not a container)."""
+    paths = []
+    for row in rows:
+        if row.kind in (Kind.NESTED, Kind.LIST):
+            paths += _leaf_paths(row.fields, (*prefix, row))
+        else:
+            paths.append((*prefix, row))
+    return paths
+
+
+def _sample(row: Field) -> object:
+    """A value of *row*'s kind that the export carries (text over its limit is cut)."""
+    if row.kind is Kind.CODE:
+        return {"Country": "DE", "CurrencyCode": "EUR"}.get(row.tag, "C-7"[: row.limit])
+    if row.kind is Kind.TEXT:
+        return "t\u00e9" * (row.limit or 1)
+    return {
+        Kind.MONEY: Decimal("12.345"),
+        Kind.WEIGHT: Decimal("0.004"),
+        Kind.INT: 3,
+        Kind.BOOL: True,
+        Kind.DATE: datetime(2026, 11, 28, 9, 30, 59, tzinfo=UTC),
+    }.get(row.kind) or next(iter(row.model))  # type: ignore[call-overload]
+
+
+def _get(value: object, path: tuple[Field, ...]) -> object:
+    for row in path:
+        value = getattr(value, row.attr)
+        if row.kind is Kind.LIST:
+            value = value[0]  # type: ignore[index]
+    return value
+
+
+def _set(value: object, path: tuple[Field, ...], new: object) -> object:
+    row, rest = path[0], path[1:]
+    if not rest:
+        return attrs.evolve(value, **{row.attr: new})
+    child = getattr(value, row.attr)
+    if row.kind is Kind.LIST:
+        return attrs.evolve(value, **{row.attr: (_set(child[0], rest, new), *child[1:])})
+    return attrs.evolve(value, **{row.attr: _set(child, rest, new)})
+
+
+#: An order with every container present: both addresses, one item with one option.
+FULL = attrs.evolve(
+    ORDER,
+    customer=cs.Customer(bill_to=cs.Address(), ship_to=cs.Address()),
+    items=(cs.Item(quantity=1, unit_price=Decimal("0.00"), options=(cs.Option(),)),),
+)
+
+
+class TestFieldTable:
+    """The one table of the export (``customstore._fields``) drives render, parse and limits."""
+
+    @pytest.mark.parametrize("model", list(TABLES), ids=lambda m: m.__name__)
+    def test_every_model_field_has_a_row(self, model: type) -> None:
+        """Each model attribute has a row, in the model's order, and each row an attribute.
+
+        A field added to an export model but not to the table (so neither written nor read)
+        fails here.
+        """
+        rows = [row.attr for row in TABLES[model]]
+        assert rows == [a.name for a in attrs.fields(model)]
+
+    def test_nested_rows_use_their_models_table(self) -> None:
+        for row in walk():
+            if row.kind in (Kind.NESTED, Kind.LIST):
+                assert row.model is not None
+                assert row.fields is TABLES[row.model]
+
+    def test_limits_and_codes_come_from_the_table(self) -> None:
+        rows = [row for row in walk() if row.limit is not None]
+        assert dict(LIMITS) == {row.name: row.limit for row in rows}
+        assert len(LIMITS) == len(rows), "two rows share the name of a limit"
+        assert {row.name for row in rows if row.kind is Kind.CODE} == CODES
+
+    @pytest.mark.parametrize(
+        "path", _leaf_paths(ORDER_ROWS), ids=lambda p: ".".join(row.tag for row in p)
+    )
+    @pytest.mark.parametrize("cdata", [True, False], ids=["cdata", "escaped"])
+    def test_every_row_is_written_and_read_back(self, path: tuple[Field, ...], cdata: bool) -> None:
+        """Each element of the table, set alone, survives render then parse as normalised."""
+        order = _set(FULL, path, _sample(path[-1]))
+        assert isinstance(order, cs.Order)
+        read = cs.parse_orders(cs.render_orders([order], pages=1, cdata=cdata)).orders[0]
+        expected = _get(cs.normalise(order), path)
+        assert _get(read, path) == expected
+        omitted = len(path) > 1 and path[-1].attr in path[-2].omit
+        assert (expected is None) == omitted  # carried, unless this element never carries it
 
 
 class TestRoundTrip:
