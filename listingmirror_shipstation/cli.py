@@ -9,8 +9,8 @@ not chosen); 1 when at least one order was rejected or could not be read (``--al
 makes that 0 too); 2 when the command itself could not run (bad arguments, unreadable file).
 
 ``serve --orders FILE`` runs the Custom Store endpoint on 127.0.0.1 on waitress (the ``[serve]``
-extra; without it, on the standard library's server with the same protections: timeouts,
-bounded threads, no query string in the access log), exporting the orders of a Listing Mirror
+extra; without it, on the standard library's server with the same protections: request heads
+read before a thread is taken, timeouts, bounded threads, no query string in the access log), exporting the orders of a Listing Mirror
 JSON file and storing the shipment updates ShipStation posts in a SQLite file. The password is
 read from the environment variable ``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line,
 where other users could see it).
