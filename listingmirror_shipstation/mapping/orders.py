@@ -17,11 +17,15 @@ The rules (each one tested, most by a property):
   bill-to) phone when the address has none. No bill-to address → one with the buyer's name.
 * **Checkout data.** Requested shipping method, payment method, customer notes, internal notes;
   gift = ``is_gift`` or a non-blank gift message.
-* **Money.** Listing Mirror's ``price`` is a line total: the unit price is ``price / quantity``
-  rounded half-up to cents, so each line differs from Listing Mirror by at most
-  ``quantity x 0.005``. Item discounts, order discounts and coupons become adjustment lines
-  (``adjustment=True``, quantity 1, negative unit price; a coupon's code is the line's SKU and is
-  in its name); gift wrap becomes a positive adjustment line. Shipping = sum of shipping - sum
+* **Money.** First, every amount of money Listing Mirror sends (prices, discounts, shipping,
+  taxes, gift wrap, ``order_total``) is rounded to cents once, half-up (``ROUND_HALF_UP``:
+  ``1.005`` → ``1.01``, ``0.0049`` → ``0.00``), because ShipStation holds cents; everything
+  below is computed from those cents. Listing Mirror's ``price`` is a line total: the unit price
+  is ``price / quantity`` rounded *up* to cents, and a "Rounding of unit prices" adjustment line
+  takes the difference back, so the lines add up to the line totals exactly. Item discounts,
+  order discounts and coupons become adjustment lines (``adjustment=True``, quantity 1, negative
+  unit price; a coupon's code is the line's SKU and is in its name); gift wrap becomes an
+  ordinary line with a positive price. Shipping = sum of shipping - sum
   of shipping discounts; tax = sum of item tax + shipping tax + gift-wrap tax; amount paid =
   ``order_total`` if given, else that sum.
 * **Weights.** Per unit on each line; the order's total weight from ``total_weight``, else the sum
@@ -38,7 +42,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Final, Literal, TypeVar
 
 import attrs
@@ -582,6 +586,45 @@ def _check_amounts(order: lm.Order) -> None:
         )
 
 
+_ITEM_MONEY: Final = tuple(name for name in _ITEM_AMOUNTS if name != "weight")
+
+
+def _sub_cent(value: Decimal | None) -> bool:
+    if value is None:
+        return False
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -2
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _in_cents(order: lm.Order) -> lm.Order:
+    """*order* with every amount of money rounded to cents, half-up, once, before any sum.
+
+    ShipStation holds cents: rounding each input once is what makes the lines, the rounding
+    line, shipping, tax and the amount paid add up exactly on both paths. Orders already in
+    cents (nearly all) are returned as they are.
+    """
+    items = order.order_items
+    if not (
+        _sub_cent(order.order_total)
+        or any(_sub_cent(d.amount) for d in order.discounts)
+        or any(_sub_cent(getattr(i, name)) for i in items for name in _ITEM_MONEY)
+    ):
+        return order
+    return attrs.evolve(
+        order,
+        order_total=_cents(order.order_total),
+        discounts=tuple(attrs.evolve(d, amount=_cents(d.amount)) for d in order.discounts),
+        order_items=tuple(
+            attrs.evolve(i, **{name: _cents(getattr(i, name)) for name in _ITEM_MONEY})
+            for i in items
+        ),
+    )
+
+
 def _fulfillment_warning(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> None:
@@ -712,6 +755,7 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
     _check_types(order)
     check_eligible(order, options)
     _check_amounts(order)
+    order = _in_cents(order)
     number = order.market_order_id
     if _blank(number) or len(number) > MAX_ORDER_NUMBER_LENGTH:
         raise InvalidOrderError(

@@ -11,7 +11,7 @@ import urllib.parse
 import wsgiref.simple_server
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import attrs
@@ -328,6 +328,53 @@ def test_custom_store_wiring_honours_the_allow_list(served: tuple[str, Path]) ->
 
 _consistent = st.booleans()
 
+_MONEY_FIELDS = (
+    "price",
+    "item_discount",
+    "shipping_discount",
+    "shipping_price",
+    "shipping_tax",
+    "tax",
+    "gift_warp_price",
+    "gift_warp_tax",
+)
+
+
+@st.composite
+def _sub_cent(draw: st.DrawFn, orders: st.SearchStrategy[lm.Order]) -> lm.Order:
+    """An order whose amounts may carry a third and fourth decimal place (1.005, 0.0049)."""
+    order = draw(orders)
+    extra = st.integers(0, 99).map(lambda n: Decimal(n) / 10000)
+
+    def more(value: Decimal | None) -> Decimal | None:
+        return None if value is None else value + draw(extra)
+
+    return attrs.evolve(
+        order,
+        order_items=tuple(
+            attrs.evolve(i, **{name: more(getattr(i, name)) for name in _MONEY_FIELDS})
+            for i in order.order_items
+        ),
+        discounts=tuple(attrs.evolve(d, amount=more(d.amount)) for d in order.discounts),
+    )
+
+
+def in_cents(order: lm.Order) -> lm.Order:
+    """Every amount of money rounded to cents, half-up: the mapping's documented first step."""
+
+    def cents(value: Decimal | None) -> Decimal | None:
+        return None if value is None else value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    return attrs.evolve(
+        order,
+        order_items=tuple(
+            attrs.evolve(i, **{name: cents(getattr(i, name)) for name in _MONEY_FIELDS})
+            for i in order.order_items
+        ),
+        discounts=tuple(attrs.evolve(d, amount=cents(d.amount)) for d in order.discounts),
+        order_total=cents(order.order_total),
+    )
+
 
 class TestTotals:
     @pytest.mark.parametrize(
@@ -358,6 +405,55 @@ class TestTotals:
         assert rest_sum(rest) == rest.amount_paid == lm_total(order)
         xml = exported(order)
         assert xml_sum(xml) == xml.order_total == lm_total(order)
+
+    @given(_sub_cent(eligible), _consistent)
+    def test_sub_cent_amounts_are_rounded_once_and_add_up_on_both_paths(
+        self, order: lm.Order, with_total: bool
+    ) -> None:
+        """Amounts like 1.005 or 0.0049: every amount sent is whole cents, and they add up.
+
+        Each input amount is rounded to cents half-up once, before any sum: the lines, shipping
+        and tax add up to the amount paid (to the cent) on REST and in the rendered XML.
+        """
+        expected = lm_total(in_cents(order))
+        if with_total:  # Listing Mirror's figure, consistent with its amounts in cents
+            order = attrs.evolve(order, order_total=expected)
+        rest = to_shipstation_order(order)
+        amounts = [i.unit_price for i in rest.items or ()]
+        amounts += [rest.amount_paid, rest.tax_amount, rest.shipping_amount]
+        assert all(a is None or a == a.quantize(Decimal("0.01")) for a in amounts), amounts
+        assert rest_sum(rest) == rest.amount_paid == expected
+        xml = exported(order)
+        assert xml_sum(xml) == xml.order_total == expected
+
+    def test_the_reviewers_sub_cent_order_adds_up(self) -> None:
+        """1.005 + tax 0.125 + shipping 0.335, and 3 x 2.004 with tax 0.0049: 3.48 both ways."""
+        order = attrs.evolve(
+            ORDER,
+            order_items=(
+                lm.OrderItem(
+                    sku="S",
+                    quantity=1,
+                    price=Decimal("1.005"),
+                    tax=Decimal("0.125"),
+                    shipping_price=Decimal("0.335"),
+                ),
+                lm.OrderItem(sku="T", quantity=3, price=Decimal("2.004"), tax=Decimal("0.0049")),
+            ),
+        )
+        rest = to_shipstation_order(order)
+        assert (rest.amount_paid, rest.tax_amount, rest.shipping_amount) == (
+            Decimal("3.48"),
+            Decimal("0.13"),
+            Decimal("0.34"),
+        )
+        assert [i.unit_price for i in rest.items or ()] == [
+            Decimal("1.01"),
+            Decimal("0.67"),
+            Decimal("-0.01"),
+        ]
+        xml = exported(order)
+        assert xml_sum(xml) == xml.order_total == Decimal("3.48")
 
     def test_an_inconsistent_order_total_is_sent_and_reported(self) -> None:
         """order_total that disagrees with the lines is what the buyer paid: sent, warned."""
