@@ -10,10 +10,10 @@ makes that 0 too); 2 when the command itself could not run (bad arguments, unrea
 
 ``serve --orders FILE`` runs the Custom Store endpoint on 127.0.0.1 on waitress (the ``[serve]``
 extra; without it, on the standard library's server with the same protections: request heads
-read before a thread is taken, timeouts, bounded threads, no query string in the access log), exporting the orders of a Listing Mirror
-JSON file and storing the shipment updates ShipStation posts in a SQLite file. The password is
-read from the environment variable ``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line,
-where other users could see it).
+read before a thread is taken, timeouts, bounded threads, no query string in the access log),
+exporting the orders of a Listing Mirror JSON file and storing the shipment updates ShipStation
+posts in a SQLite file. The password is read from the environment variable
+``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line, where other users could see it).
 
 ``sync orders`` sends Listing Mirror orders modified since the last run to ShipStation;
 ``sync shipments`` brings ShipStation's shipments back as updates stored (once each) in a SQLite
@@ -146,7 +146,7 @@ def _add_mapping_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--include-fba-mcf",
         action="store_true",
-        help="also export orders fulfilled by FBA or MCF (left out by default)",
+        help="also export orders the marketplace fulfils: FBA, MCF, WFS (left out by default)",
     )
     command.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
     command.add_argument(

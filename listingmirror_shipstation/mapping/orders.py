@@ -3,7 +3,7 @@
 The rules (each one tested, most by a property):
 
 * **Filters, first.** An order from an integration not chosen (``integrations``) or fulfilled by
-  an excluded channel (FBA and MCF by default) is left out on purpose: a *filtered* rejection.
+  an excluded channel (FBA, MCF and WFS by default) is left out on purpose: a *filtered* rejection.
 * **Shipping address required.** An order without a ship-to address, or whose address lacks a
   street, a city or a country, is rejected with
   :class:`~listingmirror_shipstation.errors.MissingShippingAddressError`.
@@ -81,9 +81,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Fulfillment channels never exported by default (Fulfilled by Amazon, Multi-Channel).
+#: Fulfillment channels never exported by default: the marketplace ships these orders, not the
+#: merchant (Fulfilled by Amazon, Amazon Multi-Channel, Walmart Fulfillment Services).
 DEFAULT_EXCLUDED_FULFILLMENT: Final = frozenset(
-    {lm.FulfillmentChannel.FBA, lm.FulfillmentChannel.MCF}
+    {lm.FulfillmentChannel.FBA, lm.FulfillmentChannel.MCF, lm.FulfillmentChannel.WFS}
 )
 
 _CENT: Final = Decimal("0.01")
@@ -123,9 +124,9 @@ class MappingOptions:
         statuses: Status mapping (custom statuses, fallback, strict mode).
         integrations: ``integration_config_id`` values whose orders go to ShipStation;
             ``None`` means every integration.
-        excluded_fulfillment: Fulfillment channels whose orders never go (FBA and MCF by
-            default; pass an empty set to export them). Spellings are read with
-            :meth:`FulfillmentChannel.read
+        excluded_fulfillment: Fulfillment channels whose orders never go (FBA, MCF and WFS
+            by default, as the marketplace ships them; pass an empty set to export them).
+            Spellings are read with :meth:`FulfillmentChannel.read
             <listingmirror_shipstation.listingmirror.FulfillmentChannel.read>`.
         unknown_fulfillment: What an order whose channel is missing or not a known spelling
             means: ``"export"`` (default; exported as merchant-fulfilled, with a
@@ -596,8 +597,16 @@ def _sub_cent(value: Decimal | None) -> bool:
     return isinstance(exponent, int) and exponent < -2
 
 
-def _cents(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(_CENT, rounding=ROUND_HALF_UP)
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _item_in_cents(item: lm.OrderItem) -> lm.OrderItem:
+    changes: dict[str, Any] = {}  # Any: evolve's keyword types are per field
+    for name in _ITEM_MONEY:
+        value = getattr(item, name)
+        changes[name] = None if value is None else _cents(value)
+    return attrs.evolve(item, **changes)
 
 
 def _in_cents(order: lm.Order) -> lm.Order:
@@ -616,12 +625,9 @@ def _in_cents(order: lm.Order) -> lm.Order:
         return order
     return attrs.evolve(
         order,
-        order_total=_cents(order.order_total),
+        order_total=None if order.order_total is None else _cents(order.order_total),
         discounts=tuple(attrs.evolve(d, amount=_cents(d.amount)) for d in order.discounts),
-        order_items=tuple(
-            attrs.evolve(i, **{name: _cents(getattr(i, name)) for name in _ITEM_MONEY})
-            for i in items
-        ),
+        order_items=tuple(_item_in_cents(i) for i in items),
     )
 
 

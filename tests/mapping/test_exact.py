@@ -99,7 +99,21 @@ def both_paths(orders: list[lm.Order], options: MappingOptions | None = None) ->
 
 # --- 1. FBA/MCF leak ---------------------------------------------------------------------------
 
-FBA_SPELLINGS = ["FBA", "fba", "Fba", " FBA", "AFN", "afn", "Amazon", "AMAZON_NA", "amazon-eu"]
+FBA_SPELLINGS = [
+    "FBA",
+    "fba",
+    "Fba",
+    " FBA",
+    "AFN",
+    "afn",
+    "Amazon",
+    "AMAZON_NA",
+    "amazon-eu",
+    "Amazon FBA",
+    "FBA-US",
+    "AmazonFulfillment",
+    "fulfilled_by_amazon",
+]
 MCF_SPELLINGS = ["MCF", "mcf", " Mcf ", "Multi-Channel", "multichannel", "Amazon MCF"]
 MERCHANT_SPELLINGS = ["MF", "mf", "MFN", "Merchant", "merchant", "DEFAULT", "FBM"]
 
@@ -125,6 +139,58 @@ class TestChannels:
             assert both_paths([order]) == [set(), set()]
             rejection = convert_orders([order]).rejected[0]
             assert isinstance(rejection.error, ExcludedFulfillmentError)
+
+    @given(
+        st.sampled_from(
+            ["FBA", "AFN", "MCF", "Multi Channel", "Fulfilled By Amazon", "Amazon Fulfillment"]
+        ),
+        st.lists(st.sampled_from(["Amazon", "US", "EU", "Order", "Prime", "2", "Network"])),
+        st.lists(st.sampled_from(["Amazon", "CA", "Inventory", "1"])),
+        st.sampled_from([" ", "-", "_", "/", ".", ":", "", "  "]),
+        st.data(),
+    )
+    def test_fba_and_mcf_inside_any_name_never_go_out(
+        self,
+        core: str,
+        before: list[str],
+        after: list[str],
+        separator: str,
+        data: st.DataObject,
+    ) -> None:
+        """FBA/AFN/MCF, or Amazon with "fulfilled", among other words, any case or joining.
+
+        ``Amazon FBA``, ``FBA-US``, ``AmazonFulfillment``, ``amazon_mcf_2``: each is filtered
+        on both paths, never exported as an unknown channel.
+        """
+        words = [*before, *core.split(), *after]
+        if separator:
+            spelling = separator.join(respell(w, data).strip() for w in words)
+        else:  # CamelCase: the case change is the only separator
+            spelling = "".join(w.capitalize() for w in words)
+        order = attrs.evolve(ORDER, fulfillment_channel=Unrecognized(spelling))
+        assert both_paths([order]) == [set(), set()], spelling
+        assert isinstance(convert_orders([order]).rejected[0].error, ExcludedFulfillmentError)
+
+    @given(
+        st.sampled_from(["WFS", "Walmart Fulfillment Services", "walmart-fulfilled", "WFS_US"]),
+        st.data(),
+    )
+    def test_walmart_fulfilled_orders_are_left_out_by_default(
+        self, word: str, data: st.DataObject
+    ) -> None:
+        """WFS is shipped by Walmart: filtered like FBA by default, exported when included."""
+        order = attrs.evolve(ORDER, fulfillment_channel=Unrecognized(respell(word, data)))
+        assert both_paths([order]) == [set(), set()]
+        assert isinstance(convert_orders([order]).rejected[0].error, ExcludedFulfillmentError)
+        included = MappingOptions(excluded_fulfillment={"FBA", "MCF"})
+        assert both_paths([order], included) == [{1}, {1}]
+
+    def test_seller_fulfilled_prime_is_merchant_fulfilled(self) -> None:
+        """Seller Fulfilled Prime names Amazon's programme, but the seller ships: exported."""
+        for spelling in ("Seller Fulfilled Prime", "SellerFulfilled", "Amazon MFN"):
+            order = attrs.evolve(ORDER, fulfillment_channel=Unrecognized(spelling))
+            result = convert_orders([order])
+            assert (len(result.orders), result.warnings) == (1, ()), spelling
 
     @given(st.sampled_from(MERCHANT_SPELLINGS), st.data())
     def test_merchant_spellings_go_out_without_a_warning(
