@@ -345,6 +345,45 @@ class TestLoss5OverHTTP:
         assert response.status == 401
         assert sink.updates == []
 
+    def test_two_untracked_shipments_of_the_same_lines_are_both_recorded(self, serve, http) -> None:
+        """No tracking number, same lines, another label and day: a second shipment, stored.
+
+        The key used to be order + tracking + lines, so the second answered "duplicate" and
+        was never stored; a repost of either is still a duplicate.
+        """
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        untracked = "?action=shipnotify&order_number=TV-1001&carrier=USPS&service="
+        first = notice_with("TrackingNumber", "")
+        second = first.replace(b"10/19/2019 12:56", b"10/21/2019 09:10").replace(
+            b"<ShipDate>10/19/2019", b"<ShipDate>10/21/2019"
+        )
+        answers = [
+            http.request("POST", base + untracked, body=body, headers=auth())
+            for body in (first, second, first, second)
+        ]
+        assert [a.status for a in answers] == [200] * 4
+        assert [b"duplicate" in a.data for a in answers] == [False, False, True, True]
+        assert [u.ship_date for u in sink.updates] == [date(2019, 10, 19), date(2019, 10, 21)]
+        assert len({u.shipment_id for u in sink.updates}) == 2
+
+    @pytest.mark.parametrize("unreadable", [b"<ShipNotice><Items>", b"<html>502</html>"])
+    def test_one_shipment_posted_readable_and_unreadable_is_recorded_once(
+        self, serve, http, unreadable: bytes
+    ) -> None:
+        """The same tracked shipment, once with its body and once unreadable: one update.
+
+        The key used to take the order id and the lines, which an unreadable body (recorded from
+        the query) has not, so one shipment was stored twice.
+        """
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        for body in (NOTICE, unreadable):
+            response = http.request("POST", base + SHIPNOTIFY, body=body, headers=auth())
+            assert response.status == 200, response.data
+        (update,) = sink.updates
+        assert [(i.line_item_id, i.quantity) for i in update.items] == [("L-1", 2)]
+
     @pytest.mark.parametrize("length", ["-5", "+5", "5 5", "0x05", "abc"])
     def test_an_invalid_content_length_is_400(self, serve, length: str) -> None:
         """Content-Length -5 was read as empty and answered 200; any invalid length is 400."""
