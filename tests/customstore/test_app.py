@@ -482,6 +482,24 @@ class TestErrors:
         assert bad.status == 400
         assert b"start_date" in bad.data
 
+    @pytest.mark.parametrize("page", ["99999999999999999999999", "2147483648", "9" * 5000])
+    def test_a_page_number_past_32_bits_is_400(self, serve, http, tmp_path: Path, page) -> None:
+        """page=99999999999999999999999 overflowed SQLite's offset: a 500. Now a 400."""
+        source = ListSource([lm_order(1)])
+        snapshots = cs.SQLiteSnapshotStore(tmp_path / "snapshots.sqlite3")
+        app = make_custom_store_app(USER, PASSWORD, source, ListSink(), snapshots=snapshots)
+        base = serve(app)
+        response = http.request(
+            "GET", export_url(base, 1).replace("page=1", f"page={page}"), headers=auth()
+        )
+        assert response.status == 400, response.data[:200]
+        assert b"page" in response.data
+        last = http.request(
+            "GET", export_url(base, 1).replace("page=1", "page=2147483647"), headers=auth()
+        )
+        assert last.status == 200, last.data[:200]
+        assert b"<Order>" not in last.data
+
     def test_unexpected_failure_is_a_generic_500_logged_without_secrets(
         self, serve, http, caplog: pytest.LogCaptureFixture
     ) -> None:
