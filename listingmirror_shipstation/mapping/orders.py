@@ -167,7 +167,10 @@ class MappingWarning:
         code: ``"unmapped_status"`` (the fallback status was used), ``"unknown_weight_unit"``
             (a weight was left out), ``"unknown_fulfillment_channel"`` (exported although the
             channel is missing or unknown), ``"total_mismatch"`` (``order_total`` differs from
-            the sum of Listing Mirror's amounts; the order total is sent) or
+            the sum of Listing Mirror's amounts; the order total is sent),
+            ``"discounts_exceed_total"`` (discounts larger than the order were cut down so the
+            amount paid is 0.00, not negative), ``"negative_total"`` (a negative
+            ``order_total`` was sent as 0.00) or
             ``"code_left_out"`` (an optional code that would have to be cut, e.g. a UPC).
         message: A sentence for people.
     """
@@ -631,6 +634,40 @@ def _in_cents(order: lm.Order) -> lm.Order:
     )
 
 
+def _trim_discounts(
+    order: lm.Order,
+    items: tuple[ss.OrderItem, ...],
+    total: Decimal,
+    warnings: list[MappingWarning],
+) -> tuple[tuple[ss.OrderItem, ...], Decimal]:
+    """Discounts larger than the order: shrink them, last first, so the total is not below 0.
+
+    A coupon worth more than the goods (a gift card on a small order) would make the amount
+    paid negative, which ShipStation cannot hold; the buyer paid nothing, so the discount lines
+    are cut down to what they can take off (a line cut to nothing is left out).
+    """
+    excess = -total
+    trimmed: list[ss.OrderItem] = []
+    for item in reversed(items):
+        price = item.unit_price or _ZERO
+        if excess and item.adjustment and price < 0 and item.quantity == 1:
+            taken = min(excess, -price)
+            excess -= taken
+            if price + taken == 0:
+                continue
+            item = attrs.evolve(item, unit_price=price + taken)
+        trimmed.append(item)
+    message = (
+        f"discounts exceed the order by {-total}; they were cut down so that the amount paid "
+        "is not negative"
+    )
+    warnings.append(
+        MappingWarning(order_id=order.order_id, code="discounts_exceed_total", message=message)
+    )
+    logger.warning("order %s: %s", order.order_id, message)
+    return tuple(reversed(trimmed)), -excess
+
+
 def _fulfillment_warning(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> None:
@@ -788,7 +825,17 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
         + (shipping or _ZERO)
         + (tax or _ZERO)
     )
-    if order.order_total is not None and order.order_total != computed:
+    if computed < 0:
+        items, computed = _trim_discounts(order, items, computed, warnings)
+    paid = order.order_total if order.order_total is not None else computed
+    if paid < 0:
+        message = f"the amount paid ({paid}) would be negative; 0.00 is sent"
+        warnings.append(
+            MappingWarning(order_id=order.order_id, code="negative_total", message=message)
+        )
+        logger.warning("order %s: %s", order.order_id, message)
+        paid = _ZERO
+    elif order.order_total is not None and order.order_total != computed:
         message = (
             f"order_total {order.order_total} differs from the sum of the lines, shipping and "
             f"tax ({computed}); {order.order_total} is sent as the amount paid"
@@ -820,7 +867,7 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
             order_id=order.order_id,
         ),
         items=items,
-        amount_paid=order.order_total if order.order_total is not None else computed,
+        amount_paid=paid,
         tax_amount=tax,
         shipping_amount=shipping,
         customer_notes=_decoded(order.customer_notes),

@@ -94,7 +94,8 @@ def validate_order_for_create(order: Order) -> None:
             the value: an empty or over-long ``order_number``, a status ShipStation does not
             know, a missing ``bill_to``/``ship_to``, a country that is not ISO alpha-2, no
             items, a line with a quantity below 1, a negative price on a line that is not an
-            adjustment, a negative or non-finite amount or weight, a weight unit ShipStation
+            adjustment, a negative amount paid, order total or shipping amount, a non-finite
+            amount, a negative or non-finite weight, a weight unit ShipStation
             does not know, or a date that cannot be written in Pacific time.
     """
     if not order.order_number.strip():
@@ -121,9 +122,9 @@ def validate_order_for_create(order: Order) -> None:
     _check_country(order.bill_to, "bill_to", required=False)
     if not order.items:
         raise ValidationError("needs at least one line", field="items", value=order.items)
-    for name in ("order_total", "amount_paid", "tax_amount"):
-        _check_money(getattr(order, name), name)
-    _check_money(order.shipping_amount, "shipping_amount", negative=False)
+    _check_money(order.tax_amount, "tax_amount")
+    for name in ("order_total", "amount_paid", "shipping_amount"):
+        _check_money(getattr(order, name), name, negative=False)
     _check_weight(order.weight, "weight")
     for index, item in enumerate(order.items):
         where = f"items[{index}]"

@@ -463,14 +463,16 @@ class TestTotals:
         """Σ unit price x quantity + shipping + tax = amount paid = Listing Mirror's total.
 
         Any prices, quantities, item and order discounts, gift wrap, shipping discounts; with
-        order_total set (to Listing Mirror's consistent figure) and unset.
+        order_total set (to Listing Mirror's consistent figure) and unset. Discounts larger than
+        the order are cut down: the amount paid is then 0.00, never negative.
         """
         if with_total:
             order = attrs.evolve(order, order_total=lm_total(order))
+        expected = max(lm_total(order), Decimal(0))
         rest = to_shipstation_order(order)
-        assert rest_sum(rest) == rest.amount_paid == lm_total(order)
+        assert rest_sum(rest) == rest.amount_paid == expected
         xml = exported(order)
-        assert xml_sum(xml) == xml.order_total == lm_total(order)
+        assert xml_sum(xml) == xml.order_total == expected
 
     @given(_sub_cent(eligible), _consistent)
     def test_sub_cent_amounts_are_rounded_once_and_add_up_on_both_paths(
@@ -481,7 +483,7 @@ class TestTotals:
         Each input amount is rounded to cents half-up once, before any sum: the lines, shipping
         and tax add up to the amount paid (to the cent) on REST and in the rendered XML.
         """
-        expected = lm_total(in_cents(order))
+        expected = max(lm_total(in_cents(order)), Decimal(0))
         if with_total:  # Listing Mirror's figure, consistent with its amounts in cents
             order = attrs.evolve(order, order_total=expected)
         rest = to_shipstation_order(order)
@@ -520,6 +522,31 @@ class TestTotals:
         ]
         xml = exported(order)
         assert xml_sum(xml) == xml.order_total == Decimal("3.48")
+
+    def test_a_coupon_larger_than_the_order_is_cut_down_to_a_zero_total(self) -> None:
+        """A 50.00 coupon on a 9.99 order: amount paid 0.00 (not -40.01), lines add up, warned."""
+        order = attrs.evolve(ORDER, discounts=(lm.Discount(code="GIFT", amount=Decimal("50")),))
+        result = convert_orders([order])
+        (rest,) = result.orders
+        assert rest_sum(rest) == rest.amount_paid == Decimal("0.00")
+        coupon = [i for i in rest.items or () if i.sku == "GIFT"]
+        assert [i.unit_price for i in coupon] == [Decimal("-9.99")]
+        assert [w.code for w in result.warnings] == ["discounts_exceed_total"]
+        xml = exported(order)
+        assert xml_sum(xml) == xml.order_total == Decimal("0.00")
+
+    def test_a_negative_order_total_is_sent_as_zero_and_reported(self) -> None:
+        """order_total -41.01 is never sent: 0.00, with a negative_total warning."""
+        result = convert_orders([attrs.evolve(ORDER, order_total=Decimal("-41.01"))])
+        assert result.orders[0].amount_paid == Decimal("0.00")
+        assert [w.code for w in result.warnings] == ["negative_total"]
+
+    def test_validation_refuses_a_negative_amount_paid(self) -> None:
+        """validate_order_for_create names amount_paid and the value."""
+        rest = attrs.evolve(to_shipstation_order(ORDER), amount_paid=Decimal("-41.01"))
+        with pytest.raises(ValidationError) as caught:
+            ss.validate_order_for_create(rest)
+        assert (caught.value.field, caught.value.value) == ("amount_paid", Decimal("-41.01"))
 
     def test_an_inconsistent_order_total_is_sent_and_reported(self) -> None:
         """order_total that disagrees with the lines is what the buyer paid: sent, warned."""
