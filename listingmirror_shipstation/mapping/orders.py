@@ -594,14 +594,16 @@ _ITEM_MONEY: Final = tuple(name for name in _ITEM_AMOUNTS if name != "weight")
 
 
 def _sub_cent(value: Decimal | None) -> bool:
+    """Whether *value* has digits past the cent, or is a negative zero (``-0.00``)."""
     if value is None:
         return False
     exponent = value.as_tuple().exponent
-    return isinstance(exponent, int) and exponent < -2
+    return (isinstance(exponent, int) and exponent < -2) or (value.is_signed() and not value)
 
 
 def _cents(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    # "+ 0" turns a negative zero (-0.00, or -0.004 rounded) into 0.00.
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP) + _ZERO
 
 
 def _item_in_cents(item: lm.OrderItem) -> lm.OrderItem:
@@ -614,6 +616,8 @@ def _item_in_cents(item: lm.OrderItem) -> lm.OrderItem:
 
 def _in_cents(order: lm.Order) -> lm.Order:
     """*order* with every amount of money rounded to cents, half-up, once, before any sum.
+
+    A negative zero (``-0.00``) becomes ``0.00``, so it is never written as a price.
 
     ShipStation holds cents: rounding each input once is what makes the lines, the rounding
     line, shipping, tax and the amount paid add up exactly on both paths. Orders already in

@@ -879,6 +879,61 @@ class TestSamePaths:
         assert xml_sum(xml) == xml.order_total == lm_total(order)
 
 
+# --- Values that got through (review of 2026-11-30) ----------------------------------------------
+
+
+def with_item(**changes: object) -> lm.Order:
+    return attrs.evolve(ORDER, order_items=(attrs.evolve(ORDER.order_items[0], **changes),))
+
+
+class TestValuesThatGotThrough:
+    @pytest.mark.parametrize("quantity", [10**12, 2**31])
+    def test_a_quantity_past_32_bits_is_rejected_on_both_paths(self, quantity: int) -> None:
+        """10**12 units went to REST; ShipStation's quantities are 32-bit. Field and value named."""
+        order = with_item(quantity=quantity)
+        assert both_paths([order]) == [set(), set()]
+        (rejection,) = convert_orders([order]).rejected
+        assert isinstance(rejection.error, InvalidOrderError)
+        assert (rejection.error.field, rejection.error.value) == ("items[0].quantity", quantity)
+        assert len(convert_orders([with_item(quantity=2**31 - 1, price=Decimal(1))]).orders) == 1
+
+    @pytest.mark.parametrize("sku", ["A\x00B", "AB\u202eC", "A\u200bB", "A\nB", "\ufeffAB"])
+    def test_a_sku_with_control_or_bidi_characters_is_rejected_on_both_paths(
+        self, sku: str
+    ) -> None:
+        """NUL or U+202E went raw to REST but stripped in the XML: one rule, refused on both."""
+        for order in (
+            with_item(sku=sku),
+            attrs.evolve(ORDER, discounts=(lm.Discount(code=sku, amount=Decimal(1)),)),
+        ):
+            assert both_paths([order]) == [set(), set()]
+            (rejection,) = convert_orders([order]).rejected
+            assert isinstance(rejection.error, InvalidOrderError)
+            assert rejection.error.field is not None
+            assert rejection.error.field.endswith(".sku")
+            assert rejection.error.value == sku
+
+    @pytest.mark.parametrize(("given", "code"), [("XK", "XK"), ("Kosovo", "XK"), ("UAE", "AE")])
+    def test_kosovo_and_uae_are_accepted(self, given: str, code: str) -> None:
+        """XK (user-assigned, used by carriers) and "UAE" were rejected; both go out."""
+        address = attrs.evolve(ORDER.ship_to, country=given)
+        order = attrs.evolve(ORDER, ship_to=address)
+        assert both_paths([order]) == [{1}, {1}]
+        assert to_shipstation_order(order).ship_to.country == code
+        assert exported(order).customer.ship_to.country == code
+
+    def test_a_negative_zero_price_is_written_as_zero(self) -> None:
+        """-0.00 was written as a unit price (REST -0.0, XML -0.00); it is 0.00 now."""
+        order = with_item(price=Decimal("-0.00"))
+        (item,) = to_shipstation_order(order).items or ()
+        assert item.unit_price == 0
+        assert item.unit_price is not None
+        assert not item.unit_price.is_signed()
+        rendered = cs.render_orders([to_customstore_order(order)], pages=1)
+        assert b"<UnitPrice>0.00</UnitPrice>" in rendered
+        assert b"-0.00" not in rendered
+
+
 # --- 9. Out-of-range values --------------------------------------------------------------------
 
 HUGE = "1e99999999999999999999"
