@@ -45,8 +45,9 @@ from . import listingmirror as lm
 from . import shipstation as ss
 from .errors import ConfigurationError, ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
+from .integration import ShipmentSink as _ShipmentSink
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
-from .stores import Stores, open_shipment_sink, open_snapshot_store, open_stores
+from .stores import Stores, is_postgres_url, open_shipment_sink, open_snapshot_store, open_stores
 from .sync import (
     CheckpointStore,
     ClientOrderSource,
@@ -105,6 +106,17 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
     return port
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (argparse reports anything else as a usage error)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} seconds: must be 0 or more")
+    return seconds
 
 
 def _prog() -> str:
@@ -257,7 +269,7 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
         _database_options(direction)
         direction.add_argument(
             "--wait",
-            type=float,
+            type=_seconds,
             default=0.0,
             metavar="SECONDS",
             help="wait this long for another sync of the merchant to finish (0: exit 2 at once)",
@@ -341,14 +353,28 @@ def _stores(args: argparse.Namespace) -> Stores:
     """The stores the arguments name: --database, else the SQLite files of --db/--checkpoints."""
     if args.database:
         return open_stores(args.database, merchant=args.merchant)
+    db = args.db or "shipment-updates.sqlite3"
     return Stores(
         url=args.checkpoints,
         merchant=args.merchant,
         checkpoints=SQLiteCheckpointStore(args.checkpoints),
-        # `sync orders` stores no updates; its hidden --db is kept for older scripts.
-        shipments=SQLiteShipmentSink(args.db or "shipment-updates.sqlite3"),
+        # `sync orders` stores no updates (its hidden --db is kept for older scripts): no file.
+        shipments=_UnopenedSink(db) if args.what == "orders" else SQLiteShipmentSink(db),
         lease_at=f"{args.checkpoints}.lease",
     )
+
+
+class _UnopenedSink(_ShipmentSink):
+    """A SQLite shipment sink whose file is created only if an update is ever delivered."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._sink: SQLiteShipmentSink | None = None
+
+    def deliver(self, update: lm.ShipmentUpdate) -> bool:
+        if self._sink is None:
+            self._sink = SQLiteShipmentSink(self.path)
+        return self._sink.deliver(update)
 
 
 def _options(args: argparse.Namespace) -> MappingOptions:
@@ -507,7 +533,11 @@ def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _UserError(f"set {', '.join(missing)}")
     since = _since(args.since)
     dry_run = args.what == "orders" and args.dry_run
-    if not args.database:
+    # Everything that can be refused is checked before any file (checkpoints, lease) is made.
+    if args.database:
+        if not is_postgres_url(args.database):
+            _writable_file(args.database.removeprefix("sqlite:///"), "--database")
+    else:
         checkpoints = _writable_file(args.checkpoints, "--checkpoints")
         if args.what == "shipments":
             _writable_file(args.db, "--db")
@@ -517,41 +547,48 @@ def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     except ConfigurationError as exc:
         raise _UserError(f"SHIPSTATION_API_KEY/_SECRET: {exc}") from exc
-    if dry_run and not args.database and not checkpoints.exists():
-        # A dry run writes no file: no checkpoint file, no lease file.
-        store: CheckpointStore = MemoryCheckpointStore()
-        listingmirror = _listingmirror_client(args, lm_credentials)
+    try:
+        listingmirror = (
+            _listingmirror_client(args, lm_credentials) if args.what == "orders" else None
+        )
+    except _UserError:
+        client.close()
+        raise
+    with contextlib.ExitStack() as clients:
+        clients.callback(client.close)
+        if listingmirror is not None:
+            clients.callback(listingmirror.close)
+        if dry_run and not args.database and not checkpoints.exists():
+            # A dry run writes no file: no checkpoint file, no lease file.
+            store: CheckpointStore = MemoryCheckpointStore()
+            assert listingmirror is not None  # noqa: S101 - built above for orders
+            try:
+                return _sync_orders(args, listingmirror, client, store, since, out, err)
+            except ListingMirrorShipStationError as exc:
+                print(f"error: {exc}", file=err)
+                return 1
         try:
-            return _sync_orders(args, listingmirror, client, store, since, out, err)
+            stores = _stores(args)
+        except (ListingMirrorShipStationError, OSError) as exc:
+            raise _UserError(str(exc)) from exc
+        lease = stores.lease(wait=args.wait)
+        try:
+            lease.acquire()  # one sync per merchant at a time, on every machine
+        except (ListingMirrorShipStationError, OSError) as exc:  # LeaseHeldError among them
+            stores.close()
+            raise _UserError(str(exc)) from exc
+        try:
+            if listingmirror is not None:
+                return _sync_orders(
+                    args, listingmirror, client, stores.checkpoints, since, out, err
+                )
+            return _sync_shipments(args, client, stores, since, err)
         except ListingMirrorShipStationError as exc:
             print(f"error: {exc}", file=err)
             return 1
         finally:
-            client.close()
-    try:
-        stores = _stores(args)
-    except (ListingMirrorShipStationError, OSError) as exc:
-        client.close()
-        raise _UserError(str(exc)) from exc
-    lease = stores.lease(wait=args.wait)
-    try:
-        lease.acquire()  # one sync per merchant at a time, on every machine
-    except (ListingMirrorShipStationError, OSError) as exc:  # LeaseHeldError among them
-        stores.close()
-        client.close()
-        raise _UserError(str(exc)) from exc
-    try:
-        if args.what == "orders":
-            listingmirror = _listingmirror_client(args, lm_credentials)
-            return _sync_orders(args, listingmirror, client, stores.checkpoints, since, out, err)
-        return _sync_shipments(args, client, stores, since, err)
-    except ListingMirrorShipStationError as exc:
-        print(f"error: {exc}", file=err)
-        return 1
-    finally:
-        lease.release()
-        stores.close()
-        client.close()
+            lease.release()
+            stores.close()
 
 
 def _sync_orders(
