@@ -33,6 +33,7 @@ the whole order) — never the shipping cost nor the notes to the customer.
 """
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -64,6 +65,8 @@ __all__ = [
     "status_text",
     "to_customstore_order",
 ]
+
+logger = logging.getLogger(__name__)
 
 _LM_UNITS = {
     ss.WeightUnit.POUNDS: lm.WeightUnit.POUND,
@@ -137,6 +140,7 @@ def _item(item: ss.OrderItem, order_id: int, index: int, warnings: list[MappingW
                 "left out of the export (a code is never cut)",
             )
         )
+        logger.warning("order %s: %s", order_id, warnings[-1].message)
         upc = None
     return cs.Item(
         line_item_id=item.line_item_key,

@@ -393,6 +393,7 @@ def _items(
                     f"{_unit_name(item.weight_unit)} left out",
                 )
             )
+            logger.warning("order %s: %s", order.order_id, warnings[-1].message)
         line_total = item.price if options.price_is_line_total else item.price * item.quantity
         unit_price = _unit_price(line_total, item.quantity)
         rounding += line_total - unit_price * item.quantity
@@ -502,6 +503,7 @@ def _total_weight(order: lm.Order, warnings: list[MappingWarning]) -> ss.Weight 
                     f"{_unit_name(order.weight_unit)} left out",
                 )
             )
+            logger.warning("order %s: %s", order.order_id, warnings[-1].message)
         return weight
     weighed = [
         (i.weight, i.weight_unit, i.quantity)
@@ -951,7 +953,7 @@ def _run_batch(
     hand that slipped past the checks) becomes an
     :class:`~listingmirror_shipstation.errors.InvalidOrderError` chained to it, so one order
     never sinks the batch. Warnings of a rejected order are dropped (its rejection says more);
-    rejections are logged.
+    rejections are logged here, warnings where they arise: each once.
     """
     converted: list[_T] = []
     rejected: list[Rejection] = []
@@ -963,7 +965,8 @@ def _run_batch(
         except MappingError as exc:
             rejected.append(Rejection(order=order, error=exc))
             level = logging.INFO if exc.filtered else logging.WARNING
-            logger.log(level, "order %s not converted: %s", getattr(order, "order_id", None), exc)
+            order_id = getattr(order, "order_id", None)
+            logger.log(level, "order %s not converted (%s): %s", order_id, exc.reason, exc)
         except Exception as exc:  # one bad order is one rejection, by contract
             order_id = getattr(order, "order_id", None)
             error = InvalidOrderError(

@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from listingmirror_shipstation import Unrecognized
 from listingmirror_shipstation import customstore as cs
 from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation.errors import ConfigurationError, ConversionError
@@ -93,6 +94,28 @@ SHIPNOTIFY = (
 
 
 class TestExport:
+    def test_every_left_out_or_warned_order_is_logged_once(
+        self, serve, http, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """An order without address and one with a custom status: one log line each, not two.
+
+        ``serve`` logged each twice, once from the mapping and once from the integration.
+        """
+        source = ListSource(
+            [
+                lm_order(1),
+                lm_order(2, ship_to=None),
+                lm_order(3, order_status=Unrecognized("Awaiting Engraving")),
+            ]
+        )
+        base = serve(make_custom_store_app(USER, PASSWORD, source, ListSink()))
+        with caplog.at_level(logging.WARNING, logger="listingmirror_shipstation"):  # serve's
+            response = http.request("GET", export_url(base, 1), headers=auth())
+        assert response.status == 200
+        for number in (2, 3):
+            lines = [r for r in caplog.records if f"order {number}" in r.getMessage()]
+            assert len(lines) == 1, [r.getMessage() for r in lines]
+
     def test_pages_cover_every_order_exactly_once(self, serve, http) -> None:
         """Seven orders, three per page: three pages, every order once, in a stable order."""
         source = ListSource(lm_order(n) for n in (5, 1, 7, 3, 2, 6, 4))
