@@ -81,8 +81,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Fulfillment channels never exported by default: the marketplace ships these orders, not the
-#: merchant (Fulfilled by Amazon, Amazon Multi-Channel, Walmart Fulfillment Services).
+#: Fulfillment channels never exported by default, as the marketplace ships these orders, not
+#: the merchant (Fulfilled by Amazon, Amazon Multi-Channel, Walmart Fulfillment Services).
 DEFAULT_EXCLUDED_FULFILLMENT: Final = frozenset(
     {lm.FulfillmentChannel.FBA, lm.FulfillmentChannel.MCF, lm.FulfillmentChannel.WFS}
 )
