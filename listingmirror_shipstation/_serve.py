@@ -50,7 +50,9 @@ _MAX_PENDING_PER_PEER: Final = 16
 _HEAD_TIMEOUT: Final = 10
 _MAX_HEAD: Final = 64 * 1024
 #: Body bytes the acceptor reads before a worker is taken (a ShipNotice is a few KiB).
-_MAX_BUFFERED_BODY: Final = 1024 * 1024
+_MAX_BUFFERED_BODY: Final = 256 * 1024
+#: The answer to a connection closed to make room for others.
+_TOO_MANY: Final = "503 Service Unavailable"
 _MAX_BODY: Final = 16 * 1024 * 1024
 _MAX_REQUEST_LINE: Final = 8192
 
@@ -239,11 +241,12 @@ class _Writer(io.BufferedIOBase):
 class _Pending:
     """A connection whose request head (or short body) is still arriving."""
 
-    __slots__ = ("buffer", "connection", "deadline", "head_end", "needed", "peer")
+    __slots__ = ("address", "buffer", "connection", "deadline", "head_end", "needed", "peer")
 
-    def __init__(self, connection: socket.socket, peer: str, deadline: float) -> None:
+    def __init__(self, connection: socket.socket, address: Any, deadline: float) -> None:
         self.connection = connection
-        self.peer = peer
+        self.address = address
+        self.peer = str(address[0])
         self.deadline = deadline
         self.buffer = bytearray()
         self.head_end = -1  # index just past the blank line, once it arrived
@@ -274,7 +277,7 @@ class _SelectorServer(wsgiref.simple_server.WSGIServer):
         super().__init__(*args, **kwargs)
         self.head_timeout = min(timeout, _HEAD_TIMEOUT)
         self.body_timeout = timeout
-        self._work: queue.SimpleQueue[tuple[socket.socket, str, bytes] | None]
+        self._work: queue.SimpleQueue[tuple[socket.socket, Any, bytes] | None]
         self._work = queue.SimpleQueue()
         self._busy = 0  # connections handed to workers and not yet closed
         self._busy_lock = threading.Lock()
@@ -309,13 +312,26 @@ class _SelectorServer(wsgiref.simple_server.WSGIServer):
                             with contextlib.suppress(OSError):
                                 self._wake_read.recv(4096)
                         else:
-                            self._read(selector, pending, pending[key.fileobj])  # type: ignore[index]
+                            waiting = pending.get(key.fileobj)  # type: ignore[call-overload]
+                            if waiting is not None:  # not closed earlier in this round
+                                self._read_safely(selector, pending, waiting)
                     now = time.monotonic()
                     for late in [p for p in pending.values() if p.deadline <= now]:
                         self._drop(selector, pending, late, "408 Request Timeout")
             finally:
                 for waiting in list(pending.values()):
                     self._drop(selector, pending, waiting, "503 Service Unavailable")
+
+    def _read_safely(
+        self, selector: selectors.BaseSelector, pending: dict[Any, _Pending], waiting: _Pending
+    ) -> None:
+        try:
+            self._read(selector, pending, waiting)
+        except Exception:  # one connection's surprise never stops the acceptor
+            logging.getLogger(__name__).warning(
+                "connection from %s failed", waiting.peer, exc_info=True
+            )
+            self._drop(selector, pending, waiting, None)
 
     def _accept(self, selector: selectors.BaseSelector, pending: dict[Any, _Pending]) -> None:
         for _ in range(64):  # a bounded batch, then the reads get their turn
@@ -329,16 +345,16 @@ class _SelectorServer(wsgiref.simple_server.WSGIServer):
             peer = str(address[0])
             same_peer = [p for p in pending.values() if p.peer == peer]
             if len(same_peer) >= _MAX_PENDING_PER_PEER:
-                self._drop(selector, pending, same_peer[0], "408 Request Timeout")
+                self._drop(selector, pending, same_peer[0], _TOO_MANY)
             with self._busy_lock:
                 busy = self._busy
             if len(pending) + busy >= _MAX_CONNECTIONS:
                 if not pending:
-                    _refuse(connection, "503 Service Unavailable")
+                    _refuse(connection, _TOO_MANY)
                     continue
-                self._drop(selector, pending, next(iter(pending.values())), "408 Request Timeout")
+                self._drop(selector, pending, next(iter(pending.values())), _TOO_MANY)
             connection.setblocking(False)
-            waiting = _Pending(connection, peer, time.monotonic() + self.head_timeout)
+            waiting = _Pending(connection, address, time.monotonic() + self.head_timeout)
             pending[connection] = waiting
             selector.register(connection, selectors.EVENT_READ)
 
@@ -377,7 +393,7 @@ class _SelectorServer(wsgiref.simple_server.WSGIServer):
             del pending[waiting.connection]
             with self._busy_lock:
                 self._busy += 1
-            self._work.put((waiting.connection, waiting.peer, bytes(buffer)))
+            self._work.put((waiting.connection, waiting.address, bytes(buffer)))
 
     def _drop(
         self,
@@ -402,12 +418,12 @@ class _SelectorServer(wsgiref.simple_server.WSGIServer):
             item = self._work.get()
             if item is None:
                 return
-            connection, peer, preread = item
+            connection, address, preread = item
             try:
                 connection.setblocking(True)
-                self.finish_request((connection, preread), (peer, 0))  # type: ignore[arg-type]
+                self.finish_request((connection, preread), address)  # type: ignore[arg-type]
             except Exception:
-                self.handle_error(connection, (peer, 0))
+                self.handle_error(connection, address)
             finally:
                 self.shutdown_request(connection)
                 with self._busy_lock:

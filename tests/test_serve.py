@@ -285,6 +285,30 @@ def test_idle_connections_do_not_take_the_server_offline(kind: str, tmp_path: Pa
 
 
 @pytest.mark.timeout(120)
+def test_one_client_cannot_hold_more_than_16_unfinished_requests(tmp_path: Path) -> None:
+    """A 17th half-sent request from one address closes that address's oldest one (503).
+
+    The head deadline (10 s here) answers 408 instead, so the 503 shows the eviction.
+    """
+    server = Served("wsgiref", tmp_path, "--threads", "2", "--timeout", "60")
+    held = []
+    try:
+        for _ in range(17):
+            conn = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+            conn.sendall(b"GET /?action=export HTTP/1.1\r\nHost: x\r\n")  # never finished
+            held.append(conn)
+        answer = held[0].recv(1024)  # bounded by the socket timeout
+        assert answer.startswith(b"HTTP/1.1 503 "), answer[:80]
+        ready, _, _ = select.select(held[1:], [], [], 0)
+        assert ready == []  # the other sixteen are still open and unanswered
+    finally:
+        for conn in held:
+            conn.close()
+        log = server.stop()
+    assert "Traceback" not in log
+
+
+@pytest.mark.timeout(120)
 def test_a_trickled_head_is_cut_off_by_the_head_deadline(tmp_path: Path) -> None:
     """A head sent one byte at a time is closed after --timeout (3 s), not kept while it trickles.
 
