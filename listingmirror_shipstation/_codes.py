@@ -1,10 +1,11 @@
 """Country and region codes: ISO 3166-1 alpha-2 from the spellings orders really carry.
 
 A leaf (standard library only). The table is ISO 3166-1 as published (alpha-2, alpha-3, short
-English name; 249 entries), plus common names that marketplaces and buyers type ("United
-States", "UK", "Russia", "Holland" ...), and the US state and Canadian province names with their
-postal abbreviations. A code is never cut: a value that cannot be read is reported as such by the
-caller, never shortened into another country.
+English name; 249 entries), plus Kosovo's user-assigned ``XK`` (which carriers use), common
+names that marketplaces and buyers type ("United States", "UK", "UAE", "Russia", "Holland" ...),
+and the US state and Canadian province names with their postal abbreviations. A code is never
+cut: a value that cannot be read is reported as such by the caller, never shortened into
+another country.
 """
 
 import re
@@ -268,7 +269,14 @@ ZW ZWE Zimbabwe
 """
 
 #: Names buyers and marketplaces use that are not the ISO short name.
+#: Codes outside ISO 3166-1 that carriers and marketplaces use: Kosovo's user-assigned XK
+#: (UPS, FedEx, DHL, USPS and the EU use it).
+_USER_ASSIGNED: Final = "XK XKX Kosovo"
+
 _COMMON: Final[Mapping[str, str]] = {
+    "uae": "AE",
+    "u a e": "AE",
+    "emirates": "AE",
     "united states": "US",
     "usa": "US",
     "us": "US",
@@ -370,7 +378,7 @@ def _build() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
     alpha2: set[str] = set()
     alpha3: dict[str, str] = {}
     names: dict[str, str] = {}
-    for line in _ISO.splitlines():
+    for line in [*_ISO.splitlines(), _USER_ASSIGNED]:
         two, three, name = line.split(" ", 2)
         alpha2.add(two)
         alpha3[three] = two
@@ -392,7 +400,7 @@ def _regions(table: str) -> dict[str, str]:
 
 
 _BUILT: Final = _build()
-#: Every ISO 3166-1 alpha-2 code.
+#: Every ISO 3166-1 alpha-2 code, and Kosovo's user-assigned ``XK``.
 ALPHA2: Final[frozenset[str]] = _BUILT[0]
 _ALPHA3: Final = _BUILT[1]
 _NAMES: Final = _BUILT[2]

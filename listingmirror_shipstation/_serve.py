@@ -1,19 +1,29 @@
 """Serving a WSGI app for the ``serve`` command: waitress when installed, a hardened wsgiref else.
 
-Both servers get the same protections: a socket timeout (a half-sent request cannot hold a
-thread), a bounded number of worker threads, an access log with timestamps that never shows
-the query string (it carries ``SS-Password``), a malformed request answered 400 without a
-traceback, and a POST without a length never waited on forever.
+Both servers get the same protections: a request's head is read without a worker thread (waitress
+with its asyncore channels; the fallback with a selector in the accepting thread), so idle or
+slow clients cannot take the server offline; a socket timeout (and in the fallback a deadline of
+at most 10 s for the whole head, however it trickles); a bounded number of worker threads and of
+connections (100 in all, and in the fallback 16 with an unfinished request per client address,
+the oldest closed first); an
+access log with timestamps that never shows the query string (it carries ``SS-Password``); a
+malformed request answered 400 without a traceback; and a POST without a length never waited on
+forever.
 """
 
+import contextlib
 import importlib
 import importlib.util
+import io
 import logging
+import queue
+import re
+import selectors
+import socket
 import threading
 import time
 import wsgiref.simple_server
 from collections.abc import Callable, Iterable
-from socketserver import ThreadingMixIn
 from typing import Any, Final, Protocol
 
 __all__ = [
@@ -33,6 +43,16 @@ DEFAULT_THREADS: Final = 8
 #: The access log's logger: one line per request, without the query string.
 ACCESS_LOGGER: Final = "listingmirror_shipstation.access"
 _MAX_CONNECTIONS: Final = 100
+#: Connections one address may have with their request still arriving; a new one closes the
+#: oldest of them.
+_MAX_PENDING_PER_PEER: Final = 16
+#: Seconds from connecting to the end of the request head (at most; less if --timeout is less).
+_HEAD_TIMEOUT: Final = 10
+_MAX_HEAD: Final = 64 * 1024
+#: Body bytes the acceptor reads before a worker is taken (a ShipNotice is a few KiB).
+_MAX_BUFFERED_BODY: Final = 256 * 1024
+#: The answer to a connection closed to make room for others.
+_TOO_MANY: Final = "503 Service Unavailable"
 _MAX_BODY: Final = 16 * 1024 * 1024
 _MAX_REQUEST_LINE: Final = 8192
 
@@ -120,12 +140,28 @@ class _Waitress:
 
 
 # --- the standard library's server, hardened -----------------------------------------------
+#
+# One thread (the one calling run()) accepts connections and reads each request's head, and
+# a short body, without blocking: a selector over non-blocking sockets. Only a request whose
+# head is complete is handed to the bounded pool of worker threads, so clients that connect and
+# send nothing, or half a request, hold a file descriptor for a few seconds, never a worker.
 
 
 class _Handler(wsgiref.simple_server.WSGIRequestHandler):
-    timeout = DEFAULT_TIMEOUT  # a socket timeout: a half-sent request cannot hold a thread
+    timeout = DEFAULT_TIMEOUT  # a socket timeout: a slow reader of the answer cannot hold a thread
     protocol_version = "HTTP/1.1"  # so that "Expect: 100-continue" is answered
     default_request_version = "HTTP/1.0"  # a garbled request line still gets a status line
+
+    def setup(self) -> None:
+        # The acceptor already read the head (and a short body): read those bytes first.
+        connection, preread = self.request
+        self.request = self.connection = connection
+        connection.settimeout(self.timeout)
+        self.rfile = io.BufferedReader(_Prefixed(preread, connection))
+        self.wfile = _Writer(connection)
+
+    def handle_expect_100(self) -> bool:
+        return True  # the acceptor answered "100 Continue" before it read the body
 
     def handle(self) -> None:
         try:
@@ -134,10 +170,10 @@ class _Handler(wsgiref.simple_server.WSGIRequestHandler):
                 self.requestline, self.request_version, self.command = "", "", ""
                 self.send_error(414)
                 return
-            if not self.parse_request():  # answered 400 (or 100 Continue handled)
+            if not self.parse_request():  # answered 400
                 return
+            self.close_connection = True  # one request per connection
             if self._length_missing():
-                self.close_connection = True
                 self.send_error(411, "Length Required (chunked bodies need waitress)")
                 return
             handler = wsgiref.simple_server.ServerHandler(
@@ -168,32 +204,248 @@ class _Handler(wsgiref.simple_server.WSGIRequestHandler):
         access.info("%s - - %s (request not logged)", self.client_address[0], code)
 
 
-class _ThreadServer(ThreadingMixIn, wsgiref.simple_server.WSGIServer):
-    daemon_threads = True
+class _Prefixed(io.RawIOBase):
+    """Bytes the acceptor already read, then the rest of the socket."""
+
+    def __init__(self, data: bytes, connection: socket.socket) -> None:
+        self._data = memoryview(data)
+        self._connection = connection
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._data:
+            size = min(len(buffer), len(self._data))
+            buffer[:size] = self._data[:size]
+            self._data = self._data[size:]
+            return size
+        return self._connection.recv_into(buffer)
+
+
+class _Writer(io.BufferedIOBase):
+    """Whole writes to the socket (``sendall``), as :mod:`socketserver` does."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._connection = connection
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._connection.sendall(data)
+        with memoryview(data) as view:
+            return view.nbytes
+
+
+class _Pending:
+    """A connection whose request head (or short body) is still arriving."""
+
+    __slots__ = ("address", "buffer", "connection", "deadline", "head_end", "needed", "peer")
+
+    def __init__(self, connection: socket.socket, address: Any, deadline: float) -> None:
+        self.connection = connection
+        self.address = address
+        self.peer = str(address[0])
+        self.deadline = deadline
+        self.buffer = bytearray()
+        self.head_end = -1  # index just past the blank line, once it arrived
+        self.needed = 0  # bytes to hold before the request goes to a worker
+
+
+_HEAD_END: Final = re.compile(rb"\r?\n\r?\n")
+_CONTENT_LENGTH: Final = re.compile(rb"^content-length:[ \t]*(\d{1,18})[ \t]*\r?$", re.I | re.M)
+_EXPECT_CONTINUE: Final = re.compile(rb"^expect:[ \t]*100-continue[ \t]*\r?$", re.I | re.M)
+
+
+def _refuse(connection: socket.socket, status: str) -> None:
+    """Best effort: say *status* on a non-blocking socket, then close it."""
+    with contextlib.suppress(OSError):
+        connection.send(
+            f"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
+    with contextlib.suppress(OSError):
+        connection.close()
+
+
+class _SelectorServer(wsgiref.simple_server.WSGIServer):
+    """wsgiref's server (binding, WSGI environ) with a selector acceptor and a worker pool."""
+
     request_queue_size = _MAX_CONNECTIONS
 
-    def __init__(self, *args: Any, threads: int, **kwargs: Any) -> None:
-        self._slots = threading.BoundedSemaphore(threads)
+    def __init__(self, *args: Any, threads: int, timeout: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.head_timeout = min(timeout, _HEAD_TIMEOUT)
+        self.body_timeout = timeout
+        self._work: queue.SimpleQueue[tuple[socket.socket, Any, bytes] | None]
+        self._work = queue.SimpleQueue()
+        self._busy = 0  # connections handed to workers and not yet closed
+        self._busy_lock = threading.Lock()
+        self._closing = threading.Event()
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._wake_read.setblocking(False)
+        self._wake_write.setblocking(False)
+        self._workers = [
+            threading.Thread(target=self._worker, name=f"lmss-serve-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for worker in self._workers:
+            worker.start()
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self._slots.acquire()  # at most `threads` at once; the rest wait in the backlog
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
+    # The acceptor --------------------------------------------------------------------------
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def serve(self) -> None:
+        """Accept and read request heads until :meth:`stop`."""
+        pending: dict[socket.socket, _Pending] = {}  # in order of arrival
+        with selectors.DefaultSelector() as selector:
+            self.socket.setblocking(False)
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            try:
+                while not self._closing.is_set():
+                    wait = min((p.deadline for p in pending.values()), default=None)
+                    timeout = 1.0 if wait is None else max(0.0, wait - time.monotonic())
+                    for key, _ in selector.select(min(timeout, 1.0)):
+                        if key.fileobj is self.socket:
+                            self._accept(selector, pending)
+                        elif key.fileobj is self._wake_read:
+                            with contextlib.suppress(OSError):
+                                self._wake_read.recv(4096)
+                        else:
+                            waiting = pending.get(key.fileobj)  # type: ignore[call-overload]
+                            if waiting is not None:  # not closed earlier in this round
+                                self._read_safely(selector, pending, waiting)
+                    now = time.monotonic()
+                    for late in [p for p in pending.values() if p.deadline <= now]:
+                        self._drop(selector, pending, late, "408 Request Timeout")
+            finally:
+                for waiting in list(pending.values()):
+                    self._drop(selector, pending, waiting, "503 Service Unavailable")
+
+    def _read_safely(
+        self, selector: selectors.BaseSelector, pending: dict[Any, _Pending], waiting: _Pending
+    ) -> None:
         try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
+            self._read(selector, pending, waiting)
+        except Exception:  # one connection's surprise never stops the acceptor
+            logging.getLogger(__name__).warning(
+                "connection from %s failed", waiting.peer, exc_info=True
+            )
+            self._drop(selector, pending, waiting, None)
+
+    def _accept(self, selector: selectors.BaseSelector, pending: dict[Any, _Pending]) -> None:
+        for _ in range(64):  # a bounded batch, then the reads get their turn
+            try:
+                connection, address = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # out of descriptors, a reset before accept: try again later
+                logging.getLogger(__name__).warning("accept failed", exc_info=True)
+                return
+            peer = str(address[0])
+            same_peer = [p for p in pending.values() if p.peer == peer]
+            if len(same_peer) >= _MAX_PENDING_PER_PEER:
+                self._drop(selector, pending, same_peer[0], _TOO_MANY)
+            with self._busy_lock:
+                busy = self._busy
+            if len(pending) + busy >= _MAX_CONNECTIONS:
+                if not pending:
+                    _refuse(connection, _TOO_MANY)
+                    continue
+                self._drop(selector, pending, next(iter(pending.values())), _TOO_MANY)
+            connection.setblocking(False)
+            waiting = _Pending(connection, address, time.monotonic() + self.head_timeout)
+            pending[connection] = waiting
+            selector.register(connection, selectors.EVENT_READ)
+
+    def _read(
+        self, selector: selectors.BaseSelector, pending: dict[Any, _Pending], waiting: _Pending
+    ) -> None:
+        try:
+            chunk = waiting.connection.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # the client went away before its request was complete
+            self._drop(selector, pending, waiting, None)
+            return
+        buffer = waiting.buffer
+        start = max(0, len(buffer) - 3)
+        buffer += chunk
+        if waiting.head_end < 0:
+            found = _HEAD_END.search(buffer, start)
+            if found is None:
+                if len(buffer) > _MAX_HEAD:
+                    self._drop(selector, pending, waiting, "431 Request Header Fields Too Large")
+                return
+            waiting.head_end = found.end()
+            head = bytes(buffer[: waiting.head_end])
+            lengths = _CONTENT_LENGTH.findall(head)
+            body = int(lengths[0]) if len(lengths) == 1 else 0  # the worker judges the rest
+            waiting.needed = waiting.head_end + min(body, _MAX_BUFFERED_BODY)
+            waiting.deadline = time.monotonic() + self.body_timeout
+            if len(buffer) < waiting.needed and _EXPECT_CONTINUE.search(head):
+                with contextlib.suppress(OSError):
+                    waiting.connection.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if len(buffer) >= waiting.needed:
+            selector.unregister(waiting.connection)
+            del pending[waiting.connection]
+            with self._busy_lock:
+                self._busy += 1
+            self._work.put((waiting.connection, waiting.address, bytes(buffer)))
+
+    def _drop(
+        self,
+        selector: selectors.BaseSelector,
+        pending: dict[Any, _Pending],
+        waiting: _Pending,
+        status: str | None,
+    ) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            selector.unregister(waiting.connection)
+        pending.pop(waiting.connection, None)
+        if status is None:
+            with contextlib.suppress(OSError):
+                waiting.connection.close()
+        else:
+            _refuse(waiting.connection, status)
+
+    # The workers ---------------------------------------------------------------------------
+
+    def _worker(self) -> None:
+        while True:
+            item = self._work.get()
+            if item is None:
+                return
+            connection, address, preread = item
+            try:
+                connection.setblocking(True)
+                self.finish_request((connection, preread), address)  # type: ignore[arg-type]
+            except Exception:
+                self.handle_error(connection, address)
+            finally:
+                self.shutdown_request(connection)
+                with self._busy_lock:
+                    self._busy -= 1
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         logging.getLogger(__name__).warning(
             "connection from %s failed", client_address[0], exc_info=True
         )
+
+    def stop(self) -> None:
+        """Stop accepting; let the workers finish what they hold."""
+        self._closing.set()
+        with contextlib.suppress(OSError):
+            self._wake_write.send(b"x")
+        for _ in self._workers:
+            self._work.put(None)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_read.close()
+        self._wake_write.close()
 
 
 class _Wsgiref:
@@ -201,16 +453,23 @@ class _Wsgiref:
 
     def __init__(self, app: WSGIApp, host: str, port: int, threads: int, timeout: int) -> None:
         handler = type("Handler", (_Handler,), {"timeout": timeout})
-        self._server = _ThreadServer((host, port), handler, threads=threads)
+        self._server = _SelectorServer((host, port), handler, threads=threads, timeout=timeout)
         self._server.set_app(app)
         self.host = host
         self.port = int(self._server.server_address[1])
+        self._done = threading.Event()
+        self._done.set()
 
     def run(self) -> None:
-        self._server.serve_forever(poll_interval=0.2)
+        self._done.clear()
+        try:
+            self._server.serve()
+        finally:
+            self._done.set()
 
     def close(self) -> None:
-        self._server.shutdown()
+        self._server.stop()
+        self._done.wait(10)
         self._server.server_close()
 
 

@@ -11,11 +11,11 @@ not chosen); 1 when at least one order was rejected or could not be read (``--al
 makes that 0 too); 2 when the command itself could not run (bad arguments, unreadable file).
 
 ``serve --orders FILE`` runs the Custom Store endpoint on 127.0.0.1 on waitress (the ``[serve]``
-extra; without it, on the standard library's server with the same protections: timeouts,
-bounded threads, no query string in the access log), exporting the orders of a Listing Mirror
-JSON file and storing the shipment updates ShipStation posts in a SQLite file. The password is
-read from the environment variable ``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line,
-where other users could see it).
+extra; without it, on the standard library's server with the same protections: request heads
+read before a thread is taken, timeouts, bounded threads, no query string in the access log),
+exporting the orders of a Listing Mirror JSON file and storing the shipment updates ShipStation
+posts in a SQLite file. The password is read from the environment variable
+``LMSS_CUSTOMSTORE_PASSWORD`` (never from the command line, where other users could see it).
 
 ``sync orders`` sends Listing Mirror orders modified since the last run to ShipStation;
 ``sync shipments`` brings ShipStation's shipments back as updates stored (once each) in a SQLite
@@ -51,8 +51,9 @@ from . import listingmirror as lm
 from . import shipstation as ss
 from .errors import ConfigurationError, ConversionError, ListingMirrorShipStationError
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
+from .integration import ShipmentSink as _ShipmentSink
 from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
-from .stores import Stores, open_shipment_sink, open_snapshot_store, open_stores
+from .stores import Stores, is_postgres_url, open_shipment_sink, open_snapshot_store, open_stores
 from .sync import (
     CheckpointStore,
     ClientOrderSource,
@@ -113,6 +114,17 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (argparse reports anything else as a usage error)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} seconds: must be 0 or more")
+    return seconds
+
+
 def _prog() -> str:
     """The command as the user ran it: ``python -m listingmirror_shipstation`` or the script."""
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
@@ -152,7 +164,7 @@ def _add_mapping_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--include-fba-mcf",
         action="store_true",
-        help="also export orders fulfilled by FBA or MCF (left out by default)",
+        help="also export orders the marketplace fulfils: FBA, MCF, WFS (left out by default)",
     )
     command.add_argument("--store-id", type=int, help="ShipStation store id for the orders")
     command.add_argument(
@@ -263,7 +275,7 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
         _database_options(direction)
         direction.add_argument(
             "--wait",
-            type=float,
+            type=_seconds,
             default=0.0,
             metavar="SECONDS",
             help="wait this long for another sync of the merchant to finish (0: exit 2 at once)",
@@ -347,14 +359,28 @@ def _stores(args: argparse.Namespace) -> Stores:
     """The stores the arguments name: --database, else the SQLite files of --db/--checkpoints."""
     if args.database:
         return open_stores(args.database, merchant=args.merchant)
+    db = args.db or "shipment-updates.sqlite3"
     return Stores(
         url=args.checkpoints,
         merchant=args.merchant,
         checkpoints=SQLiteCheckpointStore(args.checkpoints),
-        # `sync orders` stores no updates; its hidden --db is kept for older scripts.
-        shipments=SQLiteShipmentSink(args.db or "shipment-updates.sqlite3"),
+        # `sync orders` stores no updates (its hidden --db is kept for older scripts): no file.
+        shipments=_UnopenedSink(db) if args.what == "orders" else SQLiteShipmentSink(db),
         lease_at=f"{args.checkpoints}.lease",
     )
+
+
+class _UnopenedSink(_ShipmentSink):
+    """A SQLite shipment sink whose file is created only if an update is ever delivered."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._sink: SQLiteShipmentSink | None = None
+
+    def deliver(self, update: lm.ShipmentUpdate) -> bool:
+        if self._sink is None:
+            self._sink = SQLiteShipmentSink(self.path)
+        return self._sink.deliver(update)
 
 
 def _options(args: argparse.Namespace) -> MappingOptions:
@@ -513,7 +539,11 @@ def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _UserError(f"set {', '.join(missing)}")
     since = _since(args.since)
     dry_run = args.what == "orders" and args.dry_run
-    if not args.database:
+    # Everything that can be refused is checked before any file (checkpoints, lease) is made.
+    if args.database:
+        if not is_postgres_url(args.database):
+            _writable_file(args.database.removeprefix("sqlite:///"), "--database")
+    else:
         checkpoints = _writable_file(args.checkpoints, "--checkpoints")
         if args.what == "shipments":
             _writable_file(args.db, "--db")
@@ -523,41 +553,48 @@ def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     except ConfigurationError as exc:
         raise _UserError(f"SHIPSTATION_API_KEY/_SECRET: {exc}") from exc
-    if dry_run and not args.database and not checkpoints.exists():
-        # A dry run writes no file: no checkpoint file, no lease file.
-        store: CheckpointStore = MemoryCheckpointStore()
-        listingmirror = _listingmirror_client(args, lm_credentials)
+    try:
+        listingmirror = (
+            _listingmirror_client(args, lm_credentials) if args.what == "orders" else None
+        )
+    except _UserError:
+        client.close()
+        raise
+    with contextlib.ExitStack() as clients:
+        clients.callback(client.close)
+        if listingmirror is not None:
+            clients.callback(listingmirror.close)
+        if dry_run and not args.database and not checkpoints.exists():
+            # A dry run writes no file: no checkpoint file, no lease file.
+            store: CheckpointStore = MemoryCheckpointStore()
+            assert listingmirror is not None  # noqa: S101 - built above for orders
+            try:
+                return _sync_orders(args, listingmirror, client, store, since, out, err)
+            except ListingMirrorShipStationError as exc:
+                print(f"error: {exc}", file=err)
+                return 1
         try:
-            return _sync_orders(args, listingmirror, client, store, since, out, err)
+            stores = _stores(args)
+        except (ListingMirrorShipStationError, OSError) as exc:
+            raise _UserError(str(exc)) from exc
+        lease = stores.lease(wait=args.wait)
+        try:
+            lease.acquire()  # one sync per merchant at a time, on every machine
+        except (ListingMirrorShipStationError, OSError) as exc:  # LeaseHeldError among them
+            stores.close()
+            raise _UserError(str(exc)) from exc
+        try:
+            if listingmirror is not None:
+                return _sync_orders(
+                    args, listingmirror, client, stores.checkpoints, since, out, err
+                )
+            return _sync_shipments(args, client, stores, since, err)
         except ListingMirrorShipStationError as exc:
             print(f"error: {exc}", file=err)
             return 1
         finally:
-            client.close()
-    try:
-        stores = _stores(args)
-    except (ListingMirrorShipStationError, OSError) as exc:
-        client.close()
-        raise _UserError(str(exc)) from exc
-    lease = stores.lease(wait=args.wait)
-    try:
-        lease.acquire()  # one sync per merchant at a time, on every machine
-    except (ListingMirrorShipStationError, OSError) as exc:  # LeaseHeldError among them
-        stores.close()
-        client.close()
-        raise _UserError(str(exc)) from exc
-    try:
-        if args.what == "orders":
-            listingmirror = _listingmirror_client(args, lm_credentials)
-            return _sync_orders(args, listingmirror, client, stores.checkpoints, since, out, err)
-        return _sync_shipments(args, client, stores, since, err)
-    except ListingMirrorShipStationError as exc:
-        print(f"error: {exc}", file=err)
-        return 1
-    finally:
-        lease.release()
-        stores.close()
-        client.close()
+            lease.release()
+            stores.close()
 
 
 def _sync_orders(

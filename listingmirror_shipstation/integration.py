@@ -156,20 +156,11 @@ class MappedOrderSource(OrderSource):
         return self._convert(self.source.orders_by_id(numbers, start=start, end=end))
 
     def _convert(self, orders: Iterable[lm.Order]) -> list[cs.Order]:
+        # The mapping logs each rejection and warning once, where it happens: not again here.
         result = convert_customstore_orders(orders, self.options)
-        for rejection in result.rejected:
-            level = logging.INFO if rejection.filtered else logging.WARNING
-            logger.log(
-                level,
-                "order %s not exported (%s): %s",
-                rejection.order.order_id,
-                rejection.reason,
-                rejection.error,
-            )
-            if self.on_rejected is not None:
+        if self.on_rejected is not None:
+            for rejection in result.rejected:
                 self.on_rejected(rejection)
-        for warning in result.warnings:
-            logger.warning("order %s: %s", warning.order_id, warning.message)
         return list(result.orders)
 
 

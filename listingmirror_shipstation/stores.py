@@ -30,6 +30,7 @@ from typing import IO, Self
 
 from attrs import field, frozen
 
+from ._sqlite import FILE_MODE
 from .customstore.snapshots import SnapshotStore, SQLiteSnapshotStore
 from .errors import ConfigurationError, ListingMirrorShipStationError
 from .integration import ShipmentSink, SQLiteShipmentSink
@@ -131,7 +132,7 @@ class FileLease(MerchantLease):
     not exist (Windows) the lease is not enforced, and a warning says so.
 
     Args:
-        path: The lock file (created when missing, never deleted).
+        path: The lock file (created when missing, mode 0600, never deleted).
         merchant: Whose lease this is (for messages).
         wait: Seconds to wait for a busy lease (0: do not wait).
     """
@@ -151,7 +152,10 @@ class FileLease(MerchantLease):
         except ImportError:  # pragma: no cover - Windows
             logger.warning("file leases need fcntl; the lease of %r is not enforced", self.merchant)
             return
-        handle = self.path.open("ab")
+        # Created owner-only (0600) like the databases beside it, whatever the umask says.
+        handle = os.fdopen(
+            os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE), "ab"
+        )
         deadline = time.monotonic() + self.wait
         while True:
             try:

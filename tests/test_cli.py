@@ -174,6 +174,33 @@ class TestUserErrors:
         err = self.one_line_error("sync", "orders", "--checkpoints", "/nonexistent/c.sqlite3")
         assert "--checkpoints" in err
 
+    def test_sync_wait_below_zero_is_a_usage_error_before_any_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``--wait -5`` was a ConfigurationError after the checkpoint file was made."""
+        monkeypatch.chdir(tmp_path)
+        for value in ("-5", "nan", "soon"):
+            err = self.one_line_error("sync", "orders", "--wait", value, "--checkpoints", "c.db")
+            assert "--wait" in err
+        assert list(tmp_path.iterdir()) == []
+
+    def test_sync_with_a_database_in_a_missing_folder(self) -> None:
+        """``--database /nonexistent/dir/x.sqlite3`` says the folder does not exist."""
+        for what in ("orders", "shipments"):
+            for url in ("/nonexistent/dir/x.sqlite3", "sqlite:////nonexistent/dir/x.sqlite3"):
+                err = self.one_line_error("sync", what, "--database", url)
+                assert "folder /nonexistent/dir does not exist" in err
+
+    def test_refused_credentials_create_no_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A token with a line break is refused before the checkpoint and lease files exist."""
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("LISTINGMIRROR_TOKEN", "tok\nen")
+        err = self.one_line_error("sync", "orders", "--checkpoints", "c.sqlite3")
+        assert "LISTINGMIRROR" in err
+        assert list(tmp_path.iterdir()) == []
+
     def test_sync_since_in_words(self, tmp_path: Path) -> None:
         """``--since "last tuesday"`` asks for an ISO date."""
         err = self.one_line_error(
@@ -408,3 +435,30 @@ def test_the_progress_line_says_how_long_the_rate_limit_made_it_wait() -> None:
     assert "waited" not in first
     assert "waited 12s for ShipStation's rate limit" in second
     assert cli._progress(io.StringIO()) is None  # not a terminal: no progress line
+
+
+def test_sync_orders_makes_only_its_own_files_and_they_are_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sync orders`` creates its checkpoints and lease, 0600, and no shipment-updates file."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHIPSTATION_API_KEY", "key")
+    monkeypatch.setenv("SHIPSTATION_API_SECRET", "secret")
+    monkeypatch.setenv("LISTINGMIRROR_TOKEN", "dG9rZW4=")
+    closed = "http://127.0.0.1:9/"  # the discard port: connection refused, at once
+    status = main(
+        [
+            "sync",
+            "orders",
+            "--checkpoints",
+            "x.sqlite3",
+            "--listingmirror-url",
+            closed,
+            "--shipstation-url",
+            closed,
+        ]
+    )
+    assert status == 1, capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.sqlite3", "x.sqlite3.lease"]
+    for path in tmp_path.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o600, path

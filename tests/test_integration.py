@@ -131,7 +131,7 @@ class TestSourceDefaults:
             )
         assert page == []
         assert [r.order.order_id for r in rejected] == [no_address.order_id]
-        assert f"order {no_address.order_id} not exported" in caplog.text
+        assert f"order {no_address.order_id} not converted" in caplog.text
         assert "'not-a-number' is not a Listing Mirror order id" in caplog.text
 
     def test_the_app_keeps_snapshots_with_the_sqlite_sink(self, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ threads, a chunked POST hanging, ``Expect: 100-continue`` ignored, no timestamps
 
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -250,6 +251,87 @@ class TestServe:
                     break  # closed by the server (possibly after a 408/400)
                 rest += chunk
         assert PASSWORD.encode() not in rest
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("kind", KINDS)
+def test_idle_connections_do_not_take_the_server_offline(kind: str, tmp_path: Path) -> None:
+    """Twenty clients holding half a request each: a real poll is still answered at once.
+
+    The standard-library fallback used to give each connection a worker thread while it read the
+    head, so ``--threads`` idle sockets made every real request wait ``--timeout`` seconds.
+    """
+    server = Served(kind, tmp_path, "--threads", "2", "--timeout", "30")
+    held = []
+    try:
+        for _ in range(20):
+            conn = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+            conn.sendall(b"GET /?action=export HTTP/1.1\r\nHost: x\r\n")  # never finished
+            held.append(conn)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+            conn.sendall(
+                f"GET /?action=export&SS-UserName=shipstation&SS-Password={PASSWORD}"
+                "&start_date=01/01/2020%2000:00&end_date=12/31/2030%2000:00 HTTP/1.1\r\n"
+                "Host: x\r\nConnection: close\r\n\r\n".encode()
+            )
+            # The old fallback: no answer before --timeout (30 s), so this read times out.
+            first = conn.recv(1024)
+        assert first.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")), first[:80]
+    finally:
+        for conn in held:
+            conn.close()
+        log = server.stop()
+    assert "Traceback" not in log
+
+
+@pytest.mark.timeout(120)
+def test_one_client_cannot_hold_more_than_16_unfinished_requests(tmp_path: Path) -> None:
+    """A 17th half-sent request from one address closes that address's oldest one (503).
+
+    The head deadline (10 s here) answers 408 instead, so the 503 shows the eviction.
+    """
+    server = Served("wsgiref", tmp_path, "--threads", "2", "--timeout", "60")
+    held = []
+    try:
+        for _ in range(17):
+            conn = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+            conn.sendall(b"GET /?action=export HTTP/1.1\r\nHost: x\r\n")  # never finished
+            held.append(conn)
+        answer = held[0].recv(1024)  # bounded by the socket timeout
+        assert answer.startswith(b"HTTP/1.1 503 "), answer[:80]
+        ready, _, _ = select.select(held[1:], [], [], 0)
+        assert ready == []  # the other sixteen are still open and unanswered
+    finally:
+        for conn in held:
+            conn.close()
+        log = server.stop()
+    assert "Traceback" not in log
+
+
+@pytest.mark.timeout(120)
+def test_a_trickled_head_is_cut_off_by_the_head_deadline(tmp_path: Path) -> None:
+    """A head sent one byte at a time is closed after --timeout (3 s), not kept while it trickles.
+
+    The old fallback reset its socket timeout on every byte, so a client could hold a
+    connection (and a thread) for as long as it kept trickling.
+    """
+    server = Served("wsgiref", tmp_path, "--threads", "2", "--timeout", "3")
+    closed = False
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as conn:
+            for byte in b"GET /?action=export HTTP/1.1\r\n" + b"X-Slow: " + b"a" * 60:
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                ready, _, _ = select.select([conn], [], [], 0.25)  # 60+ bytes: 15 s or more
+                if ready:  # the server answered (408) or hung up
+                    closed = True
+                    break
+    finally:
+        server.stop()
+    assert closed
 
 
 class TestServeCommand:

@@ -831,6 +831,11 @@ def _query_date(query: Mapping[str, Any], key: str) -> datetime:
         ) from None
 
 
+#: Highest export page number read (ShipStation's page is a 32-bit integer); a larger one would
+#: overflow the snapshot stores' 64-bit offsets.
+_MAX_PAGE: Final = 2**31 - 1
+
+
 def parse_export_query(query: str | bytes | Mapping[str, Any]) -> ExportQuery:
     """Read the window and page of an ``action=export`` request.
 
@@ -841,7 +846,7 @@ def parse_export_query(query: str | bytes | Mapping[str, Any]) -> ExportQuery:
 
     Raises:
         ConversionError: ``start_date`` or ``end_date`` is missing or not a date, ``page`` is
-            not a whole number from 1, or the window ends before it starts.
+            not a whole number from 1 to 2,147,483,647, or the window ends before it starts.
     """
     if isinstance(query, bytes):
         query = query.decode("latin-1")
@@ -857,10 +862,11 @@ def parse_export_query(query: str | bytes | Mapping[str, Any]) -> ExportQuery:
             page = _integer(page_text.strip())
         except ValueError:
             page = 0
-        if page < 1:
+        if not 1 <= page <= _MAX_PAGE:
+            shown = page_text if len(page_text) <= 40 else page_text[:40] + "..."
             raise ConversionError(
                 "cannot read the export query",
-                errors=(f"expected a page number from 1, got {page_text!r} @ $.page",),
+                errors=(f"expected a page number from 1 to {_MAX_PAGE}, got {shown!r} @ $.page",),
             )
     if end < start:
         raise ConversionError(

@@ -7,8 +7,10 @@ which is which. Money is ``Decimal``, times are timezone-aware.
 """
 
 import enum
+import re
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Final
 
 from attrs import field, frozen
 
@@ -101,23 +103,63 @@ class FulfillmentChannel(enum.Enum):
     ) -> "FulfillmentChannel | None":
         """Return the channel *text* means, or ``None`` when it is missing or not known.
 
-        Case, surrounding space, ``_`` and ``-`` do not matter; marketplace spellings are
-        known: Amazon's ``AFN``/``Amazon``/``AMAZON_NA`` (FBA), ``MFN``/``Merchant``/``DEFAULT``/
-        ``FBM`` (merchant), ``Multi-Channel``/``Amazon MCF`` (MCF), ``Walmart Fulfillment
-        Services`` (WFS), and the member names and values.
+        *text* is split into words at anything that is not a letter, and also where the case
+        changes (``AmazonFulfillment`` is ``amazon fulfillment``, ``FBA-US`` is ``fba us``);
+        any case is read. The words are read by these rules, first match wins:
+
+        1. a word ``mcf``, or ``multichannel`` in any spacing: MCF;
+        2. a word ``fba`` (or one starting with it, ``FBAUS``) or ``afn``: FBA;
+        3. a word ``mfn``, ``fbm``, ``merchant``, ``seller``, ``self`` or ``default``: merchant
+           (``Seller Fulfilled Prime`` is shipped by the seller);
+        4. ``amazon`` with ``fulfilled``/``fulfillment``/``fulfilment`` (also run together,
+           ``amazonfulfillment``): FBA; ``wfs``, or ``walmart`` with one of those: WFS;
+        5. the whole spelling: ``Amazon``/``AMAZON_NA``/``_EU``/``_FE``/``_IN`` (FBA),
+           ``Deliverr``, ``ShipNetwork``, and the member names and values.
+
+        So FBA or MCF anywhere in the name wins: an order is never exported by mistake
+        because its channel was spelled ``Amazon FBA`` or ``FBA-US``.
 
         >>> from listingmirror_shipstation.listingmirror import FulfillmentChannel
         >>> FulfillmentChannel.read(" afn "), FulfillmentChannel.read("Merchant")
         (<FulfillmentChannel.FBA: 'FBA'>, <FulfillmentChannel.MERCHANT: 'MF'>)
+        >>> FulfillmentChannel.read("AmazonFulfillment"), FulfillmentChannel.read("FBA-US")
+        (<FulfillmentChannel.FBA: 'FBA'>, <FulfillmentChannel.FBA: 'FBA'>)
         """
         if text is None or isinstance(text, FulfillmentChannel):
             return text
         raw = text.raw if isinstance(text, Unrecognized) else text
         if not isinstance(raw, str):
             return None
-        return _CHANNEL_SPELLINGS.get(
-            " ".join(raw.lower().replace("_", " ").replace("-", " ").split())
+        # Words split at case changes (AmazonFBA) and, for oddly cased text (fbA-US), letter runs.
+        words = [w.lower() for w in _WORD.findall(raw)]
+        runs = _LETTERS.findall(raw.lower())
+        found = {*words, *runs}
+        compact = "".join(runs)  # "amazonfulfillment" written in one word is still read
+        if "mcf" in found or "multichannel" in compact:
+            return FulfillmentChannel.MCF
+        if "afn" in found or any(w.startswith("fba") for w in found):
+            return FulfillmentChannel.FBA
+        if found & _MERCHANT_WORDS:
+            return FulfillmentChannel.MERCHANT
+        fulfilled = bool(found & _FULFIL_WORDS)
+        if (fulfilled and "amazon" in found) or any(p in compact for p in _BY_AMAZON):
+            return FulfillmentChannel.FBA
+        if "wfs" in found or (fulfilled and "walmart" in found) or "walmartfulfil" in compact:
+            return FulfillmentChannel.WFS
+        return (
+            _CHANNEL_SPELLINGS.get(" ".join(runs))
+            or _CHANNEL_SPELLINGS.get(" ".join(words))
+            or _CHANNEL_SPELLINGS.get(compact)
         )
+
+
+#: A word: a run of capitals (``FBA`` in ``FBAOrder``), or an optional capital and small letters
+#: (``Amazon``); anything else (digits, space, punctuation) separates words.
+_WORD: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+_LETTERS: Final = re.compile(r"[a-z]+")
+_MERCHANT_WORDS: Final = frozenset({"mfn", "fbm", "merchant", "seller", "self", "default"})
+_FULFIL_WORDS: Final = frozenset({"fulfilled", "fulfillment", "fulfilment"})
+_BY_AMAZON: Final = ("amazonfulfil", "fulfilledbyamazon", "fulfillmentbyamazon")
 
 
 _CHANNEL_SPELLINGS: dict[str, FulfillmentChannel] = {

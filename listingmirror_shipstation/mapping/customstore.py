@@ -33,6 +33,7 @@ the whole order) — never the shipping cost nor the notes to the customer.
 """
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -64,6 +65,8 @@ __all__ = [
     "status_text",
     "to_customstore_order",
 ]
+
+logger = logging.getLogger(__name__)
 
 _LM_UNITS = {
     ss.WeightUnit.POUNDS: lm.WeightUnit.POUND,
@@ -137,6 +140,7 @@ def _item(item: ss.OrderItem, order_id: int, index: int, warnings: list[MappingW
                 "left out of the export (a code is never cut)",
             )
         )
+        logger.warning("order %s: %s", order_id, warnings[-1].message)
         upc = None
     return cs.Item(
         line_item_id=item.line_item_key,
@@ -273,16 +277,43 @@ def convert_customstore_orders(
 
 
 def ship_notice_key(notice: cs.ShipNotice) -> str:
-    """Return a stable key of one shipment: same notice sent twice → same key.
+    """Return a stable key of one shipment: same shipment posted twice → same key.
 
-    Built from the order (``OrderID``, else ``OrderNumber``), the tracking number and the
-    shipped lines, as ShipStation sends no shipment id in the Custom Store protocol.
+    ShipStation sends no shipment id in the Custom Store protocol, so the key is built from
+    what names a shipment:
+
+    * the order: ``OrderNumber`` (also in the query string, so an unreadable body still has
+      it), else ``OrderID``;
+    * with a tracking number: the tracking number, and nothing else, since it names one
+      package; the same shipment posted with a readable body and with an unreadable one
+      (recorded from the query's ``order_number`` and ``tracking_number``) gets one key;
+    * without one: the carrier, the service, ``ShipDate``, ``LabelCreateDate`` and the
+      shipped lines, so two shipments of the same lines on different labels or days get two
+      keys.
+
+    Limits: without a tracking number, a notice whose body was unreadable (no dates, no lines)
+    cannot be matched to the same shipment posted readably, and two shipments of the same lines
+    with the same label time, carrier and service (to the minute) get one key.
     """
-    lines = sorted((i.line_item_id or "", i.sku or "", i.quantity or 0) for i in notice.items)
-    material = repr(
-        (notice.order_id or "", notice.order_number or "", notice.tracking_number or "", lines)
-    )
-    digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    number = (notice.order_number or "").strip()
+    order = ("number", number) if number else ("id", (notice.order_id or "").strip())
+    tracking = (notice.tracking_number or "").strip()
+    material: tuple[object, ...]
+    if tracking:
+        material = ("v2", order, "tracking", tracking)
+    else:
+        lines = sorted((i.line_item_id or "", i.sku or "", i.quantity or 0) for i in notice.items)
+        material = (
+            "v2",
+            order,
+            "untracked",
+            (notice.carrier or "").strip().casefold(),
+            (notice.service or "").strip().casefold(),
+            notice.ship_date.isoformat() if notice.ship_date else "",
+            notice.label_create_date.isoformat() if notice.label_create_date else "",
+            lines,
+        )
+    digest = hashlib.sha256(repr(material).encode("utf-8")).hexdigest()[:32]
     return f"shipnotice-{digest}"
 
 

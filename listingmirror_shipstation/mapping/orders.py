@@ -3,7 +3,7 @@
 The rules (each one tested, most by a property):
 
 * **Filters, first.** An order from an integration not chosen (``integrations``) or fulfilled by
-  an excluded channel (FBA and MCF by default) is left out on purpose: a *filtered* rejection.
+  an excluded channel (FBA, MCF and WFS by default) is left out on purpose: a *filtered* rejection.
 * **Shipping address required.** An order without a ship-to address, or whose address lacks a
   street, a city or a country, is rejected with
   :class:`~listingmirror_shipstation.errors.MissingShippingAddressError`.
@@ -17,11 +17,15 @@ The rules (each one tested, most by a property):
   bill-to) phone when the address has none. No bill-to address → one with the buyer's name.
 * **Checkout data.** Requested shipping method, payment method, customer notes, internal notes;
   gift = ``is_gift`` or a non-blank gift message.
-* **Money.** Listing Mirror's ``price`` is a line total: the unit price is ``price / quantity``
-  rounded half-up to cents, so each line differs from Listing Mirror by at most
-  ``quantity x 0.005``. Item discounts, order discounts and coupons become adjustment lines
-  (``adjustment=True``, quantity 1, negative unit price; a coupon's code is the line's SKU and is
-  in its name); gift wrap becomes a positive adjustment line. Shipping = sum of shipping - sum
+* **Money.** First, every amount of money Listing Mirror sends (prices, discounts, shipping,
+  taxes, gift wrap, ``order_total``) is rounded to cents once, half-up (``ROUND_HALF_UP``:
+  ``1.005`` → ``1.01``, ``0.0049`` → ``0.00``), because ShipStation holds cents; everything
+  below is computed from those cents. Listing Mirror's ``price`` is a line total: the unit price
+  is ``price / quantity`` rounded *up* to cents, and a "Rounding of unit prices" adjustment line
+  takes the difference back, so the lines add up to the line totals exactly. Item discounts,
+  order discounts and coupons become adjustment lines (``adjustment=True``, quantity 1, negative
+  unit price; a coupon's code is the line's SKU and is in its name); gift wrap becomes an
+  ordinary line with a positive price. Shipping = sum of shipping - sum
   of shipping discounts; tax = sum of item tax + shipping tax + gift-wrap tax; amount paid =
   ``order_total`` if given, else that sum.
 * **Weights.** Per unit on each line; the order's total weight from ``total_weight``, else the sum
@@ -39,7 +43,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Final, Literal, TypeVar
 
 import attrs
@@ -79,9 +83,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Fulfillment channels never exported by default (Fulfilled by Amazon, Multi-Channel).
+#: Fulfillment channels never exported by default, as the marketplace ships these orders, not
+#: the merchant (Fulfilled by Amazon, Amazon Multi-Channel, Walmart Fulfillment Services).
 DEFAULT_EXCLUDED_FULFILLMENT: Final = frozenset(
-    {lm.FulfillmentChannel.FBA, lm.FulfillmentChannel.MCF}
+    {lm.FulfillmentChannel.FBA, lm.FulfillmentChannel.MCF, lm.FulfillmentChannel.WFS}
 )
 
 _CENT: Final = Decimal("0.01")
@@ -121,9 +126,9 @@ class MappingOptions:
         statuses: Status mapping (custom statuses, fallback, strict mode).
         integrations: ``integration_config_id`` values whose orders go to ShipStation;
             ``None`` means every integration.
-        excluded_fulfillment: Fulfillment channels whose orders never go (FBA and MCF by
-            default; pass an empty set to export them). Spellings are read with
-            :meth:`FulfillmentChannel.read
+        excluded_fulfillment: Fulfillment channels whose orders never go (FBA, MCF and WFS
+            by default, as the marketplace ships them; pass an empty set to export them).
+            Spellings are read with :meth:`FulfillmentChannel.read
             <listingmirror_shipstation.listingmirror.FulfillmentChannel.read>`.
         unknown_fulfillment: What an order whose channel is missing or not a known spelling
             means: ``"export"`` (default; exported as merchant-fulfilled, with a
@@ -164,7 +169,10 @@ class MappingWarning:
         code: ``"unmapped_status"`` (the fallback status was used), ``"unknown_weight_unit"``
             (a weight was left out), ``"unknown_fulfillment_channel"`` (exported although the
             channel is missing or unknown), ``"total_mismatch"`` (``order_total`` differs from
-            the sum of Listing Mirror's amounts; the order total is sent) or
+            the sum of Listing Mirror's amounts; the order total is sent),
+            ``"discounts_exceed_total"`` (discounts larger than the order were cut down so the
+            amount paid is 0.00, not negative), ``"negative_total"`` (a negative
+            ``order_total`` was sent as 0.00) or
             ``"code_left_out"`` (an optional code that would have to be cut, e.g. a UPC).
         message: A sentence for people.
     """
@@ -387,6 +395,7 @@ def _items(
                     f"{_unit_name(item.weight_unit)} left out",
                 )
             )
+            logger.warning("order %s: %s", order.order_id, warnings[-1].message)
         line_total = item.price if options.price_is_line_total else item.price * item.quantity
         unit_price = _unit_price(line_total, item.quantity)
         rounding += line_total - unit_price * item.quantity
@@ -496,6 +505,7 @@ def _total_weight(order: lm.Order, warnings: list[MappingWarning]) -> ss.Weight 
                     f"{_unit_name(order.weight_unit)} left out",
                 )
             )
+            logger.warning("order %s: %s", order.order_id, warnings[-1].message)
         return weight
     weighed = [
         (i.weight, i.weight_unit, i.quantity)
@@ -582,6 +592,88 @@ def _check_amounts(order: lm.Order) -> None:
             field=bad[0],
             value=bad[1],
         )
+
+
+_ITEM_MONEY: Final = tuple(name for name in _ITEM_AMOUNTS if name != "weight")
+
+
+def _sub_cent(value: Decimal | None) -> bool:
+    """Whether *value* has digits past the cent, or is a negative zero (``-0.00``)."""
+    if value is None:
+        return False
+    exponent = value.as_tuple().exponent
+    return (isinstance(exponent, int) and exponent < -2) or (value.is_signed() and not value)
+
+
+def _cents(value: Decimal) -> Decimal:
+    # "+ 0" turns a negative zero (-0.00, or -0.004 rounded) into 0.00.
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP) + _ZERO
+
+
+def _item_in_cents(item: lm.OrderItem) -> lm.OrderItem:
+    changes: dict[str, Any] = {}  # Any: evolve's keyword types are per field
+    for name in _ITEM_MONEY:
+        value = getattr(item, name)
+        changes[name] = None if value is None else _cents(value)
+    return attrs.evolve(item, **changes)
+
+
+def _in_cents(order: lm.Order) -> lm.Order:
+    """*order* with every amount of money rounded to cents, half-up, once, before any sum.
+
+    A negative zero (``-0.00``) becomes ``0.00``, so it is never written as a price.
+
+    ShipStation holds cents: rounding each input once is what makes the lines, the rounding
+    line, shipping, tax and the amount paid add up exactly on both paths. Orders already in
+    cents (nearly all) are returned as they are.
+    """
+    items = order.order_items
+    if not (
+        _sub_cent(order.order_total)
+        or any(_sub_cent(d.amount) for d in order.discounts)
+        or any(_sub_cent(getattr(i, name)) for i in items for name in _ITEM_MONEY)
+    ):
+        return order
+    return attrs.evolve(
+        order,
+        order_total=None if order.order_total is None else _cents(order.order_total),
+        discounts=tuple(attrs.evolve(d, amount=_cents(d.amount)) for d in order.discounts),
+        order_items=tuple(_item_in_cents(i) for i in items),
+    )
+
+
+def _trim_discounts(
+    order: lm.Order,
+    items: tuple[ss.OrderItem, ...],
+    total: Decimal,
+    warnings: list[MappingWarning],
+) -> tuple[tuple[ss.OrderItem, ...], Decimal]:
+    """Discounts larger than the order: shrink them, last first, so the total is not below 0.
+
+    A coupon worth more than the goods (a gift card on a small order) would make the amount
+    paid negative, which ShipStation cannot hold; the buyer paid nothing, so the discount lines
+    are cut down to what they can take off (a line cut to nothing is left out).
+    """
+    excess = -total
+    trimmed: list[ss.OrderItem] = []
+    for item in reversed(items):
+        price = item.unit_price or _ZERO
+        if excess and item.adjustment and price < 0 and item.quantity == 1:
+            taken = min(excess, -price)
+            excess -= taken
+            if price + taken == 0:
+                continue
+            item = attrs.evolve(item, unit_price=price + taken)
+        trimmed.append(item)
+    message = (
+        f"discounts exceed the order by {-total}; they were cut down so that the amount paid "
+        "is not negative"
+    )
+    warnings.append(
+        MappingWarning(order_id=order.order_id, code="discounts_exceed_total", message=message)
+    )
+    logger.warning("order %s: %s", order.order_id, message)
+    return tuple(reversed(trimmed)), -excess
 
 
 def _fulfillment_warning(
@@ -802,6 +894,7 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
     _check_types(order)
     check_eligible(order, options)
     _check_amounts(order)
+    order = _in_cents(order)
     number = order.market_order_id
     if _blank(number) or len(number) > MAX_ORDER_NUMBER_LENGTH:
         raise InvalidOrderError(
@@ -828,7 +921,17 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
         + (shipping or _ZERO)
         + (tax or _ZERO)
     )
-    if order.order_total is not None and order.order_total != computed:
+    if computed < 0:
+        items, computed = _trim_discounts(order, items, computed, warnings)
+    paid = order.order_total if order.order_total is not None else computed
+    if paid < 0:
+        message = f"the amount paid ({paid}) would be negative; 0.00 is sent"
+        warnings.append(
+            MappingWarning(order_id=order.order_id, code="negative_total", message=message)
+        )
+        logger.warning("order %s: %s", order.order_id, message)
+        paid = _ZERO
+    elif order.order_total is not None and order.order_total != computed:
         message = (
             f"order_total {order.order_total} differs from the sum of the lines, shipping and "
             f"tax ({computed}); {order.order_total} is sent as the amount paid"
@@ -860,7 +963,7 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
             order_id=order.order_id,
         ),
         items=items,
-        amount_paid=order.order_total if order.order_total is not None else computed,
+        amount_paid=paid,
         tax_amount=tax,
         shipping_amount=shipping,
         customer_notes=_decoded(order.customer_notes),
@@ -940,7 +1043,7 @@ def _run_batch(
     hand that slipped past the checks) becomes an
     :class:`~listingmirror_shipstation.errors.InvalidOrderError` chained to it, so one order
     never sinks the batch. Warnings of a rejected order are dropped (its rejection says more);
-    rejections are logged.
+    rejections are logged here, warnings where they arise: each once.
     """
     converted: list[_T] = []
     rejected: list[Rejection] = []
@@ -965,7 +1068,8 @@ def _convert_each(
         except MappingError as exc:
             rejected.append(Rejection(order=order, error=exc))
             level = logging.INFO if exc.filtered else logging.WARNING
-            logger.log(level, "order %s not converted: %s", getattr(order, "order_id", None), exc)
+            order_id = getattr(order, "order_id", None)
+            logger.log(level, "order %s not converted (%s): %s", order_id, exc.reason, exc)
         except Exception as exc:  # one bad order is one rejection, by contract
             order_id = getattr(order, "order_id", None)
             error = InvalidOrderError(

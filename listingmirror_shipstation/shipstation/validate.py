@@ -4,6 +4,7 @@ Models accept whatever ShipStation sends (it sends what its docs forbid); these 
 what *we* write to ShipStation's documented limits, and name the field and the value.
 """
 
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 from typing import Final
@@ -18,6 +19,22 @@ __all__ = ["MAX_ORDER_NUMBER_LENGTH", "WRITABLE_STATUSES", "validate_order_for_c
 
 #: ``orderNumber`` is at most 50 characters.
 MAX_ORDER_NUMBER_LENGTH: Final = 50
+
+#: ShipStation's quantities are 32-bit integers.
+_MAX_QUANTITY: Final = 2**31 - 1
+#: Characters a SKU may not hold: controls (NUL ...), format characters (the bidirectional
+#: overrides such as U+202E, zero-width spaces, BOMs), line and paragraph separators,
+#: surrogates. Shipments are matched back by SKU, and the Custom Store XML cannot carry some of
+#: them, so a SKU with one is refused on both paths rather than sent raw or silently changed.
+_HIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _hidden_character(text: str) -> str | None:
+    for character in text:
+        if unicodedata.category(character) in _HIDDEN_CATEGORIES:
+            return character
+    return None
+
 
 #: Statuses an order may be created or updated with through ``createorder(s)``.
 WRITABLE_STATUSES: Final = frozenset(
@@ -92,10 +109,13 @@ def validate_order_for_create(order: Order) -> None:
     Raises:
         ValidationError: The first problem found, naming the field (``items[2].quantity``) and
             the value: an empty or over-long ``order_number``, a status ShipStation does not
-            know, a missing ``bill_to``/``ship_to``, a country that is not ISO alpha-2, no
-            items, a line with a quantity below 1, a negative price on a line that is not an
-            adjustment, a negative or non-finite amount or weight, a weight unit ShipStation
-            does not know, or a date that cannot be written in Pacific time.
+            know, a missing ``bill_to``/``ship_to``, a country that is not ISO alpha-2 (or
+            ``XK``), no items, a line with a quantity below 1 or above 2,147,483,647, a SKU
+            holding a control or invisible character (NUL, a right-to-left override), a
+            negative price on a line that is not an adjustment, a negative amount paid, order
+            total or shipping amount, a non-finite amount, a negative or non-finite weight, a
+            weight unit ShipStation does not know, or a date that cannot be written in Pacific
+            time.
     """
     if not order.order_number.strip():
         raise ValidationError("must not be empty", field="order_number", value=order.order_number)
@@ -121,15 +141,24 @@ def validate_order_for_create(order: Order) -> None:
     _check_country(order.bill_to, "bill_to", required=False)
     if not order.items:
         raise ValidationError("needs at least one line", field="items", value=order.items)
-    for name in ("order_total", "amount_paid", "tax_amount"):
-        _check_money(getattr(order, name), name)
-    _check_money(order.shipping_amount, "shipping_amount", negative=False)
+    _check_money(order.tax_amount, "tax_amount")
+    for name in ("order_total", "amount_paid", "shipping_amount"):
+        _check_money(getattr(order, name), name, negative=False)
     _check_weight(order.weight, "weight")
     for index, item in enumerate(order.items):
         where = f"items[{index}]"
-        if item.quantity is None or item.quantity < 1:
+        if item.quantity is None or not 1 <= item.quantity <= _MAX_QUANTITY:
             raise ValidationError(
-                "must be at least 1", field=f"{where}.quantity", value=item.quantity
+                f"must be 1 to {_MAX_QUANTITY:,} (a 32-bit quantity)",
+                field=f"{where}.quantity",
+                value=item.quantity,
+            )
+        hidden = _hidden_character(item.sku) if item.sku else None
+        if hidden is not None:
+            raise ValidationError(
+                f"must not hold control or invisible characters (U+{ord(hidden):04X})",
+                field=f"{where}.sku",
+                value=item.sku,
             )
         _check_money(item.unit_price, f"{where}.unit_price", negative=bool(item.adjustment))
         _check_weight(item.weight, f"{where}.weight")

@@ -298,9 +298,16 @@ _mapped_statuses: Final = st.sampled_from(
     [lm.OrderStatus(name) for name, _ in DEFAULT_TABLE if name in lm.OrderStatus._value2member_map_]
 )
 
+#: SKUs (and coupon codes, which become SKUs) the mapping accepts: no control or invisible
+#: characters, since shipments are matched back by SKU.
+_skus: Final = st.none() | st.text(
+    st.characters(exclude_categories=["Cc", "Cf", "Cs", "Zl", "Zp"]), max_size=40
+)
+
 #: Lines that the default mapping accepts: quantity 1 to 100, non-negative amounts.
 _eligible_items: Final = strategy_for(
     lm.OrderItem,
+    sku=_skus,
     quantity=st.integers(1, 100),
     price=_prices,
     item_discount=_small_amounts,
@@ -337,7 +344,9 @@ eligible_listingmirror_orders: Final = strategy_for(
     currency=st.none() | st.sampled_from(["USD", "EUR", "CAD"]),
     discounts=st.lists(
         strategy_for(
-            lm.Discount, amount=st.decimals(min_value=0, max_value=Decimal("50"), places=2)
+            lm.Discount,
+            code=_skus,
+            amount=st.decimals(min_value=0, max_value=Decimal("50"), places=2),
         ),
         max_size=2,
     ).map(tuple),

@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from listingmirror_shipstation import Unrecognized
 from listingmirror_shipstation import customstore as cs
 from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation.errors import ConfigurationError, ConversionError
@@ -93,6 +94,28 @@ SHIPNOTIFY = (
 
 
 class TestExport:
+    def test_every_left_out_or_warned_order_is_logged_once(
+        self, serve, http, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """An order without address and one with a custom status: one log line each, not two.
+
+        ``serve`` logged each twice, once from the mapping and once from the integration.
+        """
+        source = ListSource(
+            [
+                lm_order(1),
+                lm_order(2, ship_to=None),
+                lm_order(3, order_status=Unrecognized("Awaiting Engraving")),
+            ]
+        )
+        base = serve(make_custom_store_app(USER, PASSWORD, source, ListSink()))
+        with caplog.at_level(logging.WARNING, logger="listingmirror_shipstation"):  # serve's
+            response = http.request("GET", export_url(base, 1), headers=auth())
+        assert response.status == 200
+        for number in (2, 3):
+            lines = [r for r in caplog.records if f"order {number}" in r.getMessage()]
+            assert len(lines) == 1, [r.getMessage() for r in lines]
+
     def test_pages_cover_every_order_exactly_once(self, serve, http) -> None:
         """Seven orders, three per page: three pages, every order once, in a stable order."""
         source = ListSource(lm_order(n) for n in (5, 1, 7, 3, 2, 6, 4))
@@ -345,6 +368,45 @@ class TestLoss5OverHTTP:
         assert response.status == 401
         assert sink.updates == []
 
+    def test_two_untracked_shipments_of_the_same_lines_are_both_recorded(self, serve, http) -> None:
+        """No tracking number, same lines, another label and day: a second shipment, stored.
+
+        The key used to be order + tracking + lines, so the second answered "duplicate" and
+        was never stored; a repost of either is still a duplicate.
+        """
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        untracked = "?action=shipnotify&order_number=TV-1001&carrier=USPS&service="
+        first = notice_with("TrackingNumber", "")
+        second = first.replace(b"10/19/2019 12:56", b"10/21/2019 09:10").replace(
+            b"<ShipDate>10/19/2019", b"<ShipDate>10/21/2019"
+        )
+        answers = [
+            http.request("POST", base + untracked, body=body, headers=auth())
+            for body in (first, second, first, second)
+        ]
+        assert [a.status for a in answers] == [200] * 4
+        assert [b"duplicate" in a.data for a in answers] == [False, False, True, True]
+        assert [u.ship_date for u in sink.updates] == [date(2019, 10, 19), date(2019, 10, 21)]
+        assert len({u.shipment_id for u in sink.updates}) == 2
+
+    @pytest.mark.parametrize("unreadable", [b"<ShipNotice><Items>", b"<html>502</html>"])
+    def test_one_shipment_posted_readable_and_unreadable_is_recorded_once(
+        self, serve, http, unreadable: bytes
+    ) -> None:
+        """The same tracked shipment, once with its body and once unreadable: one update.
+
+        The key used to take the order id and the lines, which an unreadable body (recorded from
+        the query) has not, so one shipment was stored twice.
+        """
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        for body in (NOTICE, unreadable):
+            response = http.request("POST", base + SHIPNOTIFY, body=body, headers=auth())
+            assert response.status == 200, response.data
+        (update,) = sink.updates
+        assert [(i.line_item_id, i.quantity) for i in update.items] == [("L-1", 2)]
+
     @pytest.mark.parametrize("length", ["-5", "+5", "5 5", "0x05", "abc"])
     def test_an_invalid_content_length_is_400(self, serve, length: str) -> None:
         """Content-Length -5 was read as empty and answered 200; any invalid length is 400."""
@@ -442,6 +504,24 @@ class TestErrors:
         bad = http.request("GET", base + "?action=export&start_date=soon", headers=auth())
         assert bad.status == 400
         assert b"start_date" in bad.data
+
+    @pytest.mark.parametrize("page", ["99999999999999999999999", "2147483648", "9" * 5000])
+    def test_a_page_number_past_32_bits_is_400(self, serve, http, tmp_path: Path, page) -> None:
+        """page=99999999999999999999999 overflowed SQLite's offset: a 500. Now a 400."""
+        source = ListSource([lm_order(1)])
+        snapshots = cs.SQLiteSnapshotStore(tmp_path / "snapshots.sqlite3")
+        app = make_custom_store_app(USER, PASSWORD, source, ListSink(), snapshots=snapshots)
+        base = serve(app)
+        response = http.request(
+            "GET", export_url(base, 1).replace("page=1", f"page={page}"), headers=auth()
+        )
+        assert response.status == 400, response.data[:200]
+        assert b"page" in response.data
+        last = http.request(
+            "GET", export_url(base, 1).replace("page=1", "page=2147483647"), headers=auth()
+        )
+        assert last.status == 200, last.data[:200]
+        assert b"<Order>" not in last.data
 
     def test_unexpected_failure_is_a_generic_500_logged_without_secrets(
         self, serve, http, caplog: pytest.LogCaptureFixture

@@ -11,7 +11,7 @@ import urllib.parse
 import wsgiref.simple_server
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import attrs
@@ -99,7 +99,21 @@ def both_paths(orders: list[lm.Order], options: MappingOptions | None = None) ->
 
 # --- 1. FBA/MCF leak ---------------------------------------------------------------------------
 
-FBA_SPELLINGS = ["FBA", "fba", "Fba", " FBA", "AFN", "afn", "Amazon", "AMAZON_NA", "amazon-eu"]
+FBA_SPELLINGS = [
+    "FBA",
+    "fba",
+    "Fba",
+    " FBA",
+    "AFN",
+    "afn",
+    "Amazon",
+    "AMAZON_NA",
+    "amazon-eu",
+    "Amazon FBA",
+    "FBA-US",
+    "AmazonFulfillment",
+    "fulfilled_by_amazon",
+]
 MCF_SPELLINGS = ["MCF", "mcf", " Mcf ", "Multi-Channel", "multichannel", "Amazon MCF"]
 MERCHANT_SPELLINGS = ["MF", "mf", "MFN", "Merchant", "merchant", "DEFAULT", "FBM"]
 
@@ -125,6 +139,58 @@ class TestChannels:
             assert both_paths([order]) == [set(), set()]
             rejection = convert_orders([order]).rejected[0]
             assert isinstance(rejection.error, ExcludedFulfillmentError)
+
+    @given(
+        st.sampled_from(
+            ["FBA", "AFN", "MCF", "Multi Channel", "Fulfilled By Amazon", "Amazon Fulfillment"]
+        ),
+        st.lists(st.sampled_from(["Amazon", "US", "EU", "Order", "Prime", "2", "Network"])),
+        st.lists(st.sampled_from(["Amazon", "CA", "Inventory", "1"])),
+        st.sampled_from([" ", "-", "_", "/", ".", ":", "", "  "]),
+        st.data(),
+    )
+    def test_fba_and_mcf_inside_any_name_never_go_out(
+        self,
+        core: str,
+        before: list[str],
+        after: list[str],
+        separator: str,
+        data: st.DataObject,
+    ) -> None:
+        """FBA/AFN/MCF, or Amazon with "fulfilled", among other words, any case or joining.
+
+        ``Amazon FBA``, ``FBA-US``, ``AmazonFulfillment``, ``amazon_mcf_2``: each is filtered
+        on both paths, never exported as an unknown channel.
+        """
+        words = [*before, *core.split(), *after]
+        if separator:
+            spelling = separator.join(respell(w, data).strip() for w in words)
+        else:  # CamelCase: the case change is the only separator
+            spelling = "".join(w.capitalize() for w in words)
+        order = attrs.evolve(ORDER, fulfillment_channel=Unrecognized(spelling))
+        assert both_paths([order]) == [set(), set()], spelling
+        assert isinstance(convert_orders([order]).rejected[0].error, ExcludedFulfillmentError)
+
+    @given(
+        st.sampled_from(["WFS", "Walmart Fulfillment Services", "walmart-fulfilled", "WFS_US"]),
+        st.data(),
+    )
+    def test_walmart_fulfilled_orders_are_left_out_by_default(
+        self, word: str, data: st.DataObject
+    ) -> None:
+        """WFS is shipped by Walmart: filtered like FBA by default, exported when included."""
+        order = attrs.evolve(ORDER, fulfillment_channel=Unrecognized(respell(word, data)))
+        assert both_paths([order]) == [set(), set()]
+        assert isinstance(convert_orders([order]).rejected[0].error, ExcludedFulfillmentError)
+        included = MappingOptions(excluded_fulfillment={"FBA", "MCF"})
+        assert both_paths([order], included) == [{1}, {1}]
+
+    def test_seller_fulfilled_prime_is_merchant_fulfilled(self) -> None:
+        """Seller Fulfilled Prime names Amazon's programme, but the seller ships: exported."""
+        for spelling in ("Seller Fulfilled Prime", "SellerFulfilled", "Amazon MFN"):
+            order = attrs.evolve(ORDER, fulfillment_channel=Unrecognized(spelling))
+            result = convert_orders([order])
+            assert (len(result.orders), result.warnings) == (1, ()), spelling
 
     @given(st.sampled_from(MERCHANT_SPELLINGS), st.data())
     def test_merchant_spellings_go_out_without_a_warning(
@@ -328,6 +394,53 @@ def test_custom_store_wiring_honours_the_allow_list(served: tuple[str, Path]) ->
 
 _consistent = st.booleans()
 
+_MONEY_FIELDS = (
+    "price",
+    "item_discount",
+    "shipping_discount",
+    "shipping_price",
+    "shipping_tax",
+    "tax",
+    "gift_warp_price",
+    "gift_warp_tax",
+)
+
+
+@st.composite
+def _sub_cent(draw: st.DrawFn, orders: st.SearchStrategy[lm.Order]) -> lm.Order:
+    """An order whose amounts may carry a third and fourth decimal place (1.005, 0.0049)."""
+    order = draw(orders)
+    extra = st.integers(0, 99).map(lambda n: Decimal(n) / 10000)
+
+    def more(value: Decimal | None) -> Decimal | None:
+        return None if value is None else value + draw(extra)
+
+    return attrs.evolve(
+        order,
+        order_items=tuple(
+            attrs.evolve(i, **{name: more(getattr(i, name)) for name in _MONEY_FIELDS})
+            for i in order.order_items
+        ),
+        discounts=tuple(attrs.evolve(d, amount=more(d.amount)) for d in order.discounts),
+    )
+
+
+def in_cents(order: lm.Order) -> lm.Order:
+    """Every amount of money rounded to cents, half-up: the mapping's documented first step."""
+
+    def cents(value: Decimal | None) -> Decimal | None:
+        return None if value is None else value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    return attrs.evolve(
+        order,
+        order_items=tuple(
+            attrs.evolve(i, **{name: cents(getattr(i, name)) for name in _MONEY_FIELDS})
+            for i in order.order_items
+        ),
+        discounts=tuple(attrs.evolve(d, amount=cents(d.amount)) for d in order.discounts),
+        order_total=cents(order.order_total),
+    )
+
 
 class TestTotals:
     @pytest.mark.parametrize(
@@ -350,14 +463,90 @@ class TestTotals:
         """Σ unit price x quantity + shipping + tax = amount paid = Listing Mirror's total.
 
         Any prices, quantities, item and order discounts, gift wrap, shipping discounts; with
-        order_total set (to Listing Mirror's consistent figure) and unset.
+        order_total set (to Listing Mirror's consistent figure) and unset. Discounts larger than
+        the order are cut down: the amount paid is then 0.00, never negative.
         """
         if with_total:
             order = attrs.evolve(order, order_total=lm_total(order))
+        expected = max(lm_total(order), Decimal(0))
         rest = to_shipstation_order(order)
-        assert rest_sum(rest) == rest.amount_paid == lm_total(order)
+        assert rest_sum(rest) == rest.amount_paid == expected
         xml = exported(order)
-        assert xml_sum(xml) == xml.order_total == lm_total(order)
+        assert xml_sum(xml) == xml.order_total == expected
+
+    @given(_sub_cent(eligible), _consistent)
+    def test_sub_cent_amounts_are_rounded_once_and_add_up_on_both_paths(
+        self, order: lm.Order, with_total: bool
+    ) -> None:
+        """Amounts like 1.005 or 0.0049: every amount sent is whole cents, and they add up.
+
+        Each input amount is rounded to cents half-up once, before any sum: the lines, shipping
+        and tax add up to the amount paid (to the cent) on REST and in the rendered XML.
+        """
+        expected = max(lm_total(in_cents(order)), Decimal(0))
+        if with_total:  # Listing Mirror's figure, consistent with its amounts in cents
+            order = attrs.evolve(order, order_total=expected)
+        rest = to_shipstation_order(order)
+        amounts = [i.unit_price for i in rest.items or ()]
+        amounts += [rest.amount_paid, rest.tax_amount, rest.shipping_amount]
+        assert all(a is None or a == a.quantize(Decimal("0.01")) for a in amounts), amounts
+        assert rest_sum(rest) == rest.amount_paid == expected
+        xml = exported(order)
+        assert xml_sum(xml) == xml.order_total == expected
+
+    def test_the_reviewers_sub_cent_order_adds_up(self) -> None:
+        """1.005 + tax 0.125 + shipping 0.335, and 3 x 2.004 with tax 0.0049: 3.48 both ways."""
+        order = attrs.evolve(
+            ORDER,
+            order_items=(
+                lm.OrderItem(
+                    sku="S",
+                    quantity=1,
+                    price=Decimal("1.005"),
+                    tax=Decimal("0.125"),
+                    shipping_price=Decimal("0.335"),
+                ),
+                lm.OrderItem(sku="T", quantity=3, price=Decimal("2.004"), tax=Decimal("0.0049")),
+            ),
+        )
+        rest = to_shipstation_order(order)
+        assert (rest.amount_paid, rest.tax_amount, rest.shipping_amount) == (
+            Decimal("3.48"),
+            Decimal("0.13"),
+            Decimal("0.34"),
+        )
+        assert [i.unit_price for i in rest.items or ()] == [
+            Decimal("1.01"),
+            Decimal("0.67"),
+            Decimal("-0.01"),
+        ]
+        xml = exported(order)
+        assert xml_sum(xml) == xml.order_total == Decimal("3.48")
+
+    def test_a_coupon_larger_than_the_order_is_cut_down_to_a_zero_total(self) -> None:
+        """A 50.00 coupon on a 9.99 order: amount paid 0.00 (not -40.01), lines add up, warned."""
+        order = attrs.evolve(ORDER, discounts=(lm.Discount(code="GIFT", amount=Decimal("50")),))
+        result = convert_orders([order])
+        (rest,) = result.orders
+        assert rest_sum(rest) == rest.amount_paid == Decimal("0.00")
+        coupon = [i for i in rest.items or () if i.sku == "GIFT"]
+        assert [i.unit_price for i in coupon] == [Decimal("-9.99")]
+        assert [w.code for w in result.warnings] == ["discounts_exceed_total"]
+        xml = exported(order)
+        assert xml_sum(xml) == xml.order_total == Decimal("0.00")
+
+    def test_a_negative_order_total_is_sent_as_zero_and_reported(self) -> None:
+        """order_total -41.01 is never sent: 0.00, with a negative_total warning."""
+        result = convert_orders([attrs.evolve(ORDER, order_total=Decimal("-41.01"))])
+        assert result.orders[0].amount_paid == Decimal("0.00")
+        assert [w.code for w in result.warnings] == ["negative_total"]
+
+    def test_validation_refuses_a_negative_amount_paid(self) -> None:
+        """validate_order_for_create names amount_paid and the value."""
+        rest = attrs.evolve(to_shipstation_order(ORDER), amount_paid=Decimal("-41.01"))
+        with pytest.raises(ValidationError) as caught:
+            ss.validate_order_for_create(rest)
+        assert (caught.value.field, caught.value.value) == ("amount_paid", Decimal("-41.01"))
 
     def test_an_inconsistent_order_total_is_sent_and_reported(self) -> None:
         """order_total that disagrees with the lines is what the buyer paid: sent, warned."""
@@ -688,6 +877,61 @@ class TestSamePaths:
         xml = exported(order)
         assert xml.shipping_amount == 0
         assert xml_sum(xml) == xml.order_total == lm_total(order)
+
+
+# --- Values that got through (review of 2026-11-30) ----------------------------------------------
+
+
+def with_item(**changes: object) -> lm.Order:
+    return attrs.evolve(ORDER, order_items=(attrs.evolve(ORDER.order_items[0], **changes),))
+
+
+class TestValuesThatGotThrough:
+    @pytest.mark.parametrize("quantity", [10**12, 2**31])
+    def test_a_quantity_past_32_bits_is_rejected_on_both_paths(self, quantity: int) -> None:
+        """10**12 units went to REST; ShipStation's quantities are 32-bit. Field and value named."""
+        order = with_item(quantity=quantity)
+        assert both_paths([order]) == [set(), set()]
+        (rejection,) = convert_orders([order]).rejected
+        assert isinstance(rejection.error, InvalidOrderError)
+        assert (rejection.error.field, rejection.error.value) == ("items[0].quantity", quantity)
+        assert len(convert_orders([with_item(quantity=2**31 - 1, price=Decimal(1))]).orders) == 1
+
+    @pytest.mark.parametrize("sku", ["A\x00B", "AB\u202eC", "A\u200bB", "A\nB", "\ufeffAB"])
+    def test_a_sku_with_control_or_bidi_characters_is_rejected_on_both_paths(
+        self, sku: str
+    ) -> None:
+        """NUL or U+202E went raw to REST but stripped in the XML: one rule, refused on both."""
+        for order in (
+            with_item(sku=sku),
+            attrs.evolve(ORDER, discounts=(lm.Discount(code=sku, amount=Decimal(1)),)),
+        ):
+            assert both_paths([order]) == [set(), set()]
+            (rejection,) = convert_orders([order]).rejected
+            assert isinstance(rejection.error, InvalidOrderError)
+            assert rejection.error.field is not None
+            assert rejection.error.field.endswith(".sku")
+            assert rejection.error.value == sku
+
+    @pytest.mark.parametrize(("given", "code"), [("XK", "XK"), ("Kosovo", "XK"), ("UAE", "AE")])
+    def test_kosovo_and_uae_are_accepted(self, given: str, code: str) -> None:
+        """XK (user-assigned, used by carriers) and "UAE" were rejected; both go out."""
+        address = attrs.evolve(ORDER.ship_to, country=given)
+        order = attrs.evolve(ORDER, ship_to=address)
+        assert both_paths([order]) == [{1}, {1}]
+        assert to_shipstation_order(order).ship_to.country == code
+        assert exported(order).customer.ship_to.country == code
+
+    def test_a_negative_zero_price_is_written_as_zero(self) -> None:
+        """-0.00 was written as a unit price (REST -0.0, XML -0.00); it is 0.00 now."""
+        order = with_item(price=Decimal("-0.00"))
+        (item,) = to_shipstation_order(order).items or ()
+        assert item.unit_price == 0
+        assert item.unit_price is not None
+        assert not item.unit_price.is_signed()
+        rendered = cs.render_orders([to_customstore_order(order)], pages=1)
+        assert b"<UnitPrice>0.00</UnitPrice>" in rendered
+        assert b"-0.00" not in rendered
 
 
 # --- 9. Out-of-range values --------------------------------------------------------------------
