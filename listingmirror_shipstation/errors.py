@@ -491,7 +491,7 @@ class MissingShippingAddressError(MappingError):
 
 
 class ExcludedFulfillmentError(MappingError):
-    """The order is fulfilled by an excluded channel (FBA and MCF by default)."""
+    """The order is fulfilled by an excluded channel (FBA, MCF and WFS by default)."""
 
     reason: ClassVar[str] = "excluded_fulfillment_channel"
     filtered: ClassVar[bool] = True
