@@ -213,17 +213,14 @@ class ListingMirrorClient:
             converter = lm_json.make_converter(naive_zone=zone, detailed=False)
         else:
             zone = _zone_of(converter, naive_zone)
-        legacy = {
-            name: value
-            for name, value in (("clock", clock), ("sleep", sleep), ("rng", rng))
-            if value is not None
-        }
         self.transport, self._policy = _client_transport(
             transport,
             timeout=timeout,
             retry=retry,
             rate_limiter=rate_limiter,
-            legacy=legacy,
+            clock=clock,
+            sleep=sleep,
+            rng=rng,
             who="ListingMirrorClient",
         )
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"

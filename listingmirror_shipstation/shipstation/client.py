@@ -285,17 +285,14 @@ class ShipStationClient:
                 "ShipStationClient credentials contain a line break or control character"
                 " (not shown); check how they were read"
             )
-        legacy = {
-            name: value
-            for name, value in (("clock", clock), ("sleep", sleep), ("rng", rng))
-            if value is not None
-        }
         self.transport, self._policy = _client_transport(
             transport,
             timeout=timeout,
             retry=retry,
             rate_limiter=rate_limiter,
-            legacy=legacy,
+            clock=clock,
+            sleep=sleep,
+            rng=rng,
             who="ShipStationClient",
         )
         token = base64.b64encode(f"{api_key}:{api_secret}".encode()).decode("ascii")

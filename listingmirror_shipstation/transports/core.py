@@ -260,7 +260,9 @@ def _client_transport(
     timeout: float | None,
     retry: Retry | None,
     rate_limiter: RateLimiter | None,
-    legacy: Mapping[str, Any],
+    clock: Any = None,
+    sleep: Any = None,
+    rng: Any = None,
     who: str,
 ) -> tuple[BaseTransport, PolicyTransport]:
     """The transport a client sends through, and the policy in it.
@@ -269,13 +271,19 @@ def _client_transport(
     :class:`~listingmirror_shipstation.transports.PolicyTransport`,
     unless it already is one or wraps one (through ``inner``): then it is used as it is.
 
-    *legacy* holds the deprecated ``clock``/``sleep``/``rng`` constructor arguments that were
-    given (they go to the new ``PolicyTransport``, with a ``DeprecationWarning``).
+    *clock*, *sleep* and *rng* are the clients' deprecated constructor arguments: those given
+    go to the new ``PolicyTransport``, with a ``DeprecationWarning``.
 
     Raises:
         ConfigurationError: Contradictory arguments: *transport* with *timeout*, or a
-            transport that has its own policy with *retry*, *rate_limiter* or *legacy*.
+            transport that has its own policy with *retry*, *rate_limiter*, *clock*, *sleep*
+            or *rng*.
     """
+    legacy = {
+        name: value
+        for name, value in (("clock", clock), ("sleep", sleep), ("rng", rng))
+        if value is not None
+    }
     if transport is not None and timeout is not None:
         raise ConfigurationError(
             "pass timeout= to the transport you give, not to the client as well"
