@@ -17,7 +17,7 @@ from pathlib import Path
 import attrs
 import pytest
 import urllib3
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from listingmirror_shipstation import Unrecognized, _codes
@@ -702,16 +702,23 @@ class TestCodes:
         assert to_customstore_order(order).customer.ship_to.country == alpha2  # type: ignore[union-attr]
 
     @given(st.text(st.characters(codec="ascii", categories=["Lu", "Ll"]), min_size=3, max_size=3))
+    @example(text="AUT")
+    @example(text="UAE")
+    @example(text="usa")
+    @example(text="XKX")
+    @example(text="ZZZ")
     def test_three_letters_are_alpha3_or_refused(self, text: str) -> None:
         """Three letters are an alpha-3 code of the table (that country) or a rejection."""
-        by_alpha3 = {alpha3: alpha2 for alpha2, alpha3, _ in ROWS}
-        names = {name.lower() for _, _, name in ROWS}
+        rows = [*ROWS, _codes._USER_ASSIGNED.split(" ", 2)]  # Kosovo: XK, XKX
+        by_alpha3 = {alpha3: alpha2 for alpha2, alpha3, _ in rows}
+        # Names of three letters: ISO names and the common ones buyers type ("usa", "uae").
+        by_name = {name.lower(): alpha2 for alpha2, _, name in rows} | dict(_codes._COMMON)
         order = attrs.evolve(ORDER, ship_to=attrs.evolve(ORDER.ship_to, country=text))
         result = convert_orders([order])
         if text.upper() in by_alpha3:
             assert result.orders[0].ship_to.country == by_alpha3[text.upper()]  # type: ignore[union-attr]
-        elif result.orders:  # a common name of three letters ("usa")
-            assert text.lower() in {"usa"} | names
+        elif result.orders:
+            assert result.orders[0].ship_to.country == by_name[text.lower()]  # type: ignore[union-attr]
         else:
             assert result.rejected[0].error.field == "ship_to.country"  # type: ignore[attr-defined]
 
