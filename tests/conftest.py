@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, settings
 RELIABLE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("fast", max_examples=10, **RELIABLE)
 settings.register_profile("dev", max_examples=100, **RELIABLE)
-settings.register_profile("ci", max_examples=100, print_blob=True, **RELIABLE)
+#: CI is the landing gate: the same examples on every run, so a red run is a change's doing and
+#: reproduces. Developers' runs (dev) draw new examples each time and keep searching.
+settings.register_profile("ci", max_examples=100, print_blob=True, derandomize=True, **RELIABLE)
 #: Long fuzzing on demand: HYPOTHESIS_PROFILE=fuzz python -m pytest tests/test_fuzz.py
 settings.register_profile(
     "fuzz",
