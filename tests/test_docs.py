@@ -1,5 +1,4 @@
-"""The docs say what the code does (the table of Listing Mirror field names is complete), and the
-README reads right on the package index."""
+"""The docs say what the code does, and the README reads right on the package index."""
 
 import re
 from pathlib import Path
