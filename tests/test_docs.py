@@ -1,4 +1,4 @@
-"""The docs say what the code does: the table of Listing Mirror field names is complete."""
+"""The docs say what the code does, and the README reads right on the package index."""
 
 import re
 from pathlib import Path
@@ -23,3 +23,19 @@ def test_field_name_table_matches_the_models() -> None:
         for a in attrs.fields(cls)
     }
     assert table == expected
+
+
+def test_readme_links_work_on_the_package_index() -> None:
+    """README.md is the package's long description: every link in it is absolute.
+
+    The package index shows the README without the repository around it, so a relative link
+    (``[CHANGELOG.md](CHANGELOG.md)``, ``[docs/](docs/)``) leads nowhere there; such files are
+    described in prose instead. In-page anchors (``#…``) are fine.
+    """
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)  # code is not rendered as links
+    targets = re.findall(r"\]\(\s*<?([^)\s>]+)", text)  # [text](target), ![alt](target)
+    targets += re.findall(r"^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", text, re.MULTILINE)
+    targets += re.findall(r"""(?:href|src)\s*=\s*["']([^"']+)""", text)
+    relative = [t for t in targets if not re.match(r"(https?|mailto):|#", t)]
+    assert not relative
