@@ -33,6 +33,7 @@ standard error and exit status 2.
 
 import argparse
 import contextlib
+import io
 import itertools
 import logging
 import os
@@ -747,7 +748,12 @@ CONVERT_BLOCK = 256 * 1024
 def _open_text(name: str) -> TextIO:
     """File *name* (``-``: standard input) opened as UTF-8 text, or a user error."""
     if name == "-":
-        return sys.stdin
+        buffer = getattr(sys.stdin, "buffer", None)
+        if not isinstance(buffer, io.BufferedReader):
+            return sys.stdin  # already text (a test's StringIO, an embedding host)
+        # Strict UTF-8 as for a named file: sys.stdin's own error handler may let bad bytes
+        # through as surrogates, which only fail later, when the payload is written.
+        return io.TextIOWrapper(buffer, encoding="utf-8", errors="strict")
     try:
         return open(name, encoding="utf-8")
     except OSError as exc:
@@ -861,7 +867,7 @@ def _convert_streaming(
     source = _open_text(args.file)
     total: int | None = None
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        total = os.fstat(source.fileno()).st_size if source is not sys.stdin else None
+        total = os.fstat(source.fileno()).st_size if args.file != "-" else None
     progress = _Progress(err, total)
     stream = _jsontext.ArrayStream(source, block=CONVERT_BLOCK)
     try:
@@ -901,8 +907,10 @@ def _convert_streaming(
         _check_page(stream.page, args.file)
     finally:
         progress.done()
-        if source is not sys.stdin:
+        if args.file != "-":
             source.close()
+        elif isinstance(source, io.TextIOWrapper) and source is not sys.stdin:
+            source.detach()  # standard input stays open for whoever else reads it
     writer.close()
     for lines in (unreadable, warnings, rejections):
         lines.replay(err)

@@ -122,6 +122,31 @@ def test_module_entry_point() -> None:
     assert len(json.loads(done.stdout)) == 5
 
 
+@pytest.mark.timeout(60)
+def test_standard_input_that_is_not_utf8_is_a_user_error() -> None:
+    """``convert -`` refuses bad bytes as a named file does: one line, exit 2, no payload.
+
+    Before, standard input's own error handler let the byte through as a surrogate, and the
+    run failed only when writing, with an internal error and nothing naming the input.
+    """
+    text = EXAMPLE_ORDERS.read_bytes().replace("José".encode(), b"Jos\xff", 1)
+    assert b"\xff" in text
+    done = subprocess.run(
+        [sys.executable, "-m", "listingmirror_shipstation", "convert", "--allow-rejected", "-"],
+        input=text,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == b""
+    at = text.index(b"\xff")
+    assert (
+        done.stderr.decode()
+        .strip()
+        .endswith(f"error: cannot read -: not UTF-8 text (at byte {at})")
+    )
+
+
 class TestUserErrors:
     """Every ordinary mistake is one line on stderr and exit status 2, never a traceback."""
 
