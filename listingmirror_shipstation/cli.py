@@ -904,7 +904,7 @@ def _convert_streaming(
                 else:
                     rejected += 1
             progress.update(read, stream.consumed)
-        _check_page(stream.page, args.file)
+        partial = _check_page(stream.page, args.file)
     finally:
         progress.done()
         if args.file != "-":
@@ -914,6 +914,8 @@ def _convert_streaming(
     writer.close()
     for lines in (unreadable, warnings, rejections):
         lines.replay(err)
+    if partial is not None:
+        print(partial, file=err)
     print(
         f"converted {converted}, skipped {filtered}, rejected {rejected}, "
         f"unreadable {unreadable_count}",
@@ -950,14 +952,24 @@ def _forget_traceback(error: BaseException | None) -> None:
         error = error.__cause__ or error.__context__
 
 
-def _check_page(page: dict[str, object], name: str) -> None:
-    """A page's ``count`` and ``next``, checked as ``read_orders`` checks them."""
+def _check_page(page: dict[str, object], name: str) -> str | None:
+    """A page's ``count`` and ``next``, checked as ``read_orders`` checks them.
+
+    Returns a warning when the page is one of several: only its own orders are converted.
+    """
     if not page:
-        return
+        return None
     try:
-        lm.read_orders({**page, "results": []})
+        head = lm.read_orders({**page, "results": []})
     except ConversionError as exc:
         raise _UserError(f"{name}: {exc}") from exc
+    if head.next is None:
+        return None
+    of = f" of {head.count}" if head.count is not None else ""
+    return (
+        f"warning: {name} is one page{of} orders (next: {head.next}): only its own orders"
+        " were converted; fetch every page to convert them all"
+    )
 
 
 def _keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

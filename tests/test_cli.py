@@ -147,6 +147,24 @@ def test_standard_input_that_is_not_utf8_is_a_user_error() -> None:
     )
 
 
+def test_one_page_of_several_says_the_rest_was_not_converted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A saved page with a ``next`` link converts its orders and says the others are elsewhere.
+
+    Before, 50 orders of a result of 150 were converted without a word about the other 100.
+    """
+    page = json.loads(EXAMPLE_ORDERS.read_text(encoding="utf-8"))
+    page["count"], page["next"] = 150, "https://api.listingmirror.com/api/v2/orders/?page=2"
+    path = tmp_path / "page1.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    assert main(["convert", "--allow-rejected", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {path} is one page of 150 orders (next: {page['next']})" in err
+    assert main(["convert", "--allow-rejected", str(EXAMPLE_ORDERS)]) == 0
+    assert "is one page" not in capsys.readouterr().err  # the bundled page is the whole result
+
+
 class TestUserErrors:
     """Every ordinary mistake is one line on stderr and exit status 2, never a traceback."""
 
