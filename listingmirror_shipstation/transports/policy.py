@@ -13,9 +13,9 @@
   requests marked idempotent; never past the deadline. Backoff is exponential with full
   jitter. A wait a server asks for is capped at one hour (and never overflows ``sleep``): a
   ``Retry-After`` longer than the deadline ends the call at once with the 429, and never holds
-  the limiter, so the next call is not kept waiting for it. Subclass it and override :meth:`~listingmirror_shipstation.transports.Retry.is_retry`
-  to change a decision; :meth:`~listingmirror_shipstation.transports.Retry.new` keeps the
-  subclass.
+  the limiter, so the next call is not kept waiting for it. Subclass it and override
+  :meth:`~listingmirror_shipstation.transports.Retry.is_retry` to change a decision;
+  :meth:`~listingmirror_shipstation.transports.Retry.new` keeps the subclass.
 """
 
 import math
