@@ -396,7 +396,7 @@ class ClientOrderSource(ListingMirrorOrderSource):
         already read) keeps every page's ``count`` steady, so the snapshot can look steady
         and still hide an order that stayed in the second throughout. ``covered_until`` then
         reaches ``end`` and the hidden order is read again only when it is next modified.
-        Windows whose answers fit on one page are not affected.
+        Seconds holding at most a page of orders are not affected.
 
         The cost is about three requests per page of orders in the window (measured with
         pages of 50: 2.7 to 3.1 for orders spread over the window; about six when most of
