@@ -5,12 +5,10 @@ thread (waitress with its asyncore channels; the fallback with a selector in the
 thread), so idle or slow clients cannot take the server offline; a socket timeout (and in the
 fallback a deadline of at most 10 s for the whole head, and of ``--timeout`` for the whole body,
 however they trickle); a body over 1 MiB answered 413 before it is read; a bounded number of
-worker threads and of
-connections (100 in all, and in the fallback 16 with an unfinished request per client address,
-the oldest closed first); an
-access log with timestamps that never shows the query string (it carries ``SS-Password``); a
-malformed request answered 400 without a traceback; and a POST without a length never waited on
-forever.
+worker threads and of connections (100 in all, and in the fallback 16 with an unfinished
+request per client address, the oldest closed first); an access log with timestamps that never
+shows the query string (it carries ``SS-Password``); a malformed request answered 400 without a
+traceback; and a POST without a length never waited on forever.
 """
 
 import contextlib
