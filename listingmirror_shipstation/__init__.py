@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 #: The package version.
-__version__ = "0.1.0.dev0"
+__version__ = "0.2.0.dev0"
 
 Unrecognized.__module__ = __name__  # documented and imported from the top level
 
@@ -56,6 +56,19 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(_LAZY[name], __name__), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    # The public namespace only: __all__, the version and the public subpackages imported so
+    # far; never the helpers above (importlib, TYPE_CHECKING, _LAZY ...).
+    modules = {
+        name
+        for name, value in globals().items()
+        if not name.startswith("_")
+        and getattr(value, "__name__", "").startswith(f"{__name__}.")
+        and type(value) is type(errors)
+    }
+    return sorted({*__all__, "__version__", *modules})
 
 
 # A library never configures logging for the application; it only makes sure it stays quiet.

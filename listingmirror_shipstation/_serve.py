@@ -1,14 +1,14 @@
 """Serving a WSGI app for the ``serve`` command: waitress when installed, a hardened wsgiref else.
 
-Both servers get the same protections: a request's head is read without a worker thread (waitress
-with its asyncore channels; the fallback with a selector in the accepting thread), so idle or
-slow clients cannot take the server offline; a socket timeout (and in the fallback a deadline of
-at most 10 s for the whole head, however it trickles); a bounded number of worker threads and of
-connections (100 in all, and in the fallback 16 with an unfinished request per client address,
-the oldest closed first); an
-access log with timestamps that never shows the query string (it carries ``SS-Password``); a
-malformed request answered 400 without a traceback; and a POST without a length never waited on
-forever.
+Both servers get the same protections: a request, its body included, is read without a worker
+thread (waitress with its asyncore channels; the fallback with a selector in the accepting
+thread), so idle or slow clients cannot take the server offline; a socket timeout (and in the
+fallback a deadline of at most 10 s for the whole head, and of ``--timeout`` for the whole body,
+however they trickle); a body over 1 MiB answered 413 before it is read; a bounded number of
+worker threads and of connections (100 in all, and in the fallback 16 with an unfinished
+request per client address, the oldest closed first); an access log with timestamps that never
+shows the query string (it carries ``SS-Password``); a malformed request answered 400 without a
+traceback; and a POST without a length never waited on forever.
 """
 
 import contextlib
@@ -49,11 +49,12 @@ _MAX_PENDING_PER_PEER: Final = 16
 #: Seconds from connecting to the end of the request head (at most; less if --timeout is less).
 _HEAD_TIMEOUT: Final = 10
 _MAX_HEAD: Final = 64 * 1024
-#: Body bytes the acceptor reads before a worker is taken (a ShipNotice is a few KiB).
-_MAX_BUFFERED_BODY: Final = 256 * 1024
 #: The answer to a connection closed to make room for others.
 _TOO_MANY: Final = "503 Service Unavailable"
-_MAX_BODY: Final = 16 * 1024 * 1024
+#: The largest request body, read whole before a worker is taken: the Custom Store app's own
+#: limit (``customstore.DEFAULT_MAX_BYTES``; it answers 413 above it anyway). A ShipNotice is a
+#: few KiB. A larger ``Content-Length`` is answered 413 at once, unread.
+_MAX_BODY: Final = 1024 * 1024
 _MAX_REQUEST_LINE: Final = 8192
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -141,10 +142,12 @@ class _Waitress:
 
 # --- the standard library's server, hardened -----------------------------------------------
 #
-# One thread (the one calling run()) accepts connections and reads each request's head, and
-# a short body, without blocking: a selector over non-blocking sockets. Only a request whose
-# head is complete is handed to the bounded pool of worker threads, so clients that connect and
-# send nothing, or half a request, hold a file descriptor for a few seconds, never a worker.
+# One thread (the one calling run()) accepts connections and reads each request's head and
+# whole body without blocking: a selector over non-blocking sockets, a deadline for the head
+# and one for the body. Only a request that arrived whole is handed to the bounded pool of
+# worker threads, which never read from a client's socket (the body they see ends where the
+# acceptor's bytes end), so clients that connect and send nothing, half a request or a body a
+# byte at a time hold a file descriptor (and at most 1 MiB) for a few seconds, never a worker.
 
 
 class _Handler(wsgiref.simple_server.WSGIRequestHandler):
@@ -153,7 +156,7 @@ class _Handler(wsgiref.simple_server.WSGIRequestHandler):
     default_request_version = "HTTP/1.0"  # a garbled request line still gets a status line
 
     def setup(self) -> None:
-        # The acceptor already read the head (and a short body): read those bytes first.
+        # The acceptor already read the head and the whole body: the request is those bytes.
         connection, preread = self.request
         self.request = self.connection = connection
         connection.settimeout(self.timeout)
@@ -205,11 +208,10 @@ class _Handler(wsgiref.simple_server.WSGIRequestHandler):
 
 
 class _Prefixed(io.RawIOBase):
-    """Bytes the acceptor already read, then the rest of the socket."""
+    """The bytes the acceptor read, then the end: a worker never waits on a client's socket."""
 
     def __init__(self, data: bytes, connection: socket.socket) -> None:
         self._data = memoryview(data)
-        self._connection = connection
 
     def readable(self) -> bool:
         return True
@@ -220,7 +222,7 @@ class _Prefixed(io.RawIOBase):
             buffer[:size] = self._data[:size]
             self._data = self._data[size:]
             return size
-        return self._connection.recv_into(buffer)
+        return 0  # the acceptor read the whole body: anything the app wants beyond it is absent
 
 
 class _Writer(io.BufferedIOBase):
@@ -239,7 +241,7 @@ class _Writer(io.BufferedIOBase):
 
 
 class _Pending:
-    """A connection whose request head (or short body) is still arriving."""
+    """A connection whose request (head or body) is still arriving."""
 
     __slots__ = ("address", "buffer", "connection", "deadline", "head_end", "needed", "peer")
 
@@ -367,8 +369,10 @@ class _SelectorServer(wsgiref.simple_server.WSGIServer):
             return
         except OSError:
             chunk = b""
-        if not chunk:  # the client went away before its request was complete
-            self._drop(selector, pending, waiting, None)
+        if not chunk:  # the client went away (or half-closed) before its request was complete
+            # After a whole head it may still read: say that its request was incomplete.
+            status = "400 Bad Request" if waiting.head_end >= 0 else None
+            self._drop(selector, pending, waiting, status)
             return
         buffer = waiting.buffer
         start = max(0, len(buffer) - 3)
@@ -382,8 +386,16 @@ class _SelectorServer(wsgiref.simple_server.WSGIServer):
             waiting.head_end = found.end()
             head = bytes(buffer[: waiting.head_end])
             lengths = _CONTENT_LENGTH.findall(head)
-            body = int(lengths[0]) if len(lengths) == 1 else 0  # the worker judges the rest
-            waiting.needed = waiting.head_end + min(body, _MAX_BUFFERED_BODY)
+            if len(lengths) > 1:  # which one is the body's? (request smuggling): refused
+                self._drop(selector, pending, waiting, "400 Bad Request")
+                return
+            # No (readable) length: no body; the handler and the app judge a bad header.
+            body = int(lengths[0]) if lengths else 0
+            if body > _MAX_BODY:
+                self._drop(selector, pending, waiting, "413 Content Too Large")
+                return
+            waiting.needed = waiting.head_end + body
+            # One deadline for the whole body, however it trickles (not one per read).
             waiting.deadline = time.monotonic() + self.body_timeout
             if len(buffer) < waiting.needed and _EXPECT_CONTINUE.search(head):
                 with contextlib.suppress(OSError):

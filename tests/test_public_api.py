@@ -235,3 +235,34 @@ def test_every_reference_page_is_in_the_index() -> None:
 def test_version() -> None:
     """The package has a version string."""
     assert listingmirror_shipstation.__version__.count(".") >= 2
+
+
+def test_version_is_not_older_than_the_apis_it_documents() -> None:
+    """``__version__`` (sent in the User-Agent) is at least what the transports' docs announce.
+
+    It said ``0.1.0.dev0`` while ``PolicyTransport``, ``Retry`` ... said
+    ``.. versionadded:: 0.2``.
+    """
+    from listingmirror_shipstation import transports
+
+    added = {
+        tuple(int(part) for part in found.split("."))
+        for name in transports.__all__
+        for found in re.findall(
+            r"\.\. versionadded:: (\d+\.\d+)", inspect.getdoc(getattr(transports, name)) or ""
+        )
+    }
+    version = tuple(int(part) for part in listingmirror_shipstation.__version__.split(".")[:2])
+    assert added
+    assert version >= max(added)
+
+
+def test_dir_shows_the_public_namespace_only() -> None:
+    """``dir(listingmirror_shipstation)`` lists ``__all__``, not its helpers; lazy names work."""
+    names = dir(listingmirror_shipstation)
+    assert set(listingmirror_shipstation.__all__) <= set(names)
+    assert "__version__" in names
+    for helper in ("Any", "TYPE_CHECKING", "_LAZY", "importlib", "logging"):
+        assert helper not in names
+    assert listingmirror_shipstation.MockTransport.__name__ == "MockTransport"
+    assert names == sorted(names)

@@ -5,6 +5,7 @@ Each test was an attack or a mistake that worked before: a malformed request lin
 threads, a chunked POST hanging, ``Expect: 100-continue`` ignored, no timestamps in the log.
 """
 
+import contextlib
 import os
 import re
 import select
@@ -379,3 +380,134 @@ class TestServeCommand:
         assert status == 2
         assert "listingmirror-shipstation[serve]" in err
         assert len(err.strip().splitlines()) == 1
+
+
+def _auth_head(query: str, length: int, *extra: str) -> bytes:
+    lines = [
+        f"POST /?{query} HTTP/1.1",
+        "Host: x",
+        "Content-Type: application/xml",
+        f"Content-Length: {length}",
+        *extra,
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _status(answer: bytes) -> bytes:
+    return answer.split(b"\r\n", 1)[0]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("kind", KINDS)
+def test_slow_request_bodies_do_not_take_the_server_offline(kind: str, tmp_path: Path) -> None:
+    """Four POSTs that send 300 KB of a 900 KB body and stall: a real poll is still answered.
+
+    The fallback used to hand a request to a worker after 256 KiB of its body, and the worker
+    read the rest with only a per-read timeout: ``--threads`` such clients made every export
+    wait (here the read below timed out at 10 s; the server's --timeout is 30 s).
+    """
+    server = Served(kind, tmp_path, "--threads", "2", "--timeout", "30")
+    held = []
+    try:
+        for n in range(4):
+            conn = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+            conn.sendall(
+                _auth_head(f"{QUERY}&tracking_number=SLOW{n}", 900_000) + b"<" + b" " * 300_000
+            )
+            held.append(conn)
+        time.sleep(0.5)  # let the server take them in (not a timing assertion)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+            conn.sendall(
+                f"GET /?action=export&SS-UserName=shipstation&SS-Password={PASSWORD}"
+                "&start_date=01/01/2020%2000:00&end_date=12/31/2030%2000:00 HTTP/1.1\r\n"
+                "Host: x\r\nConnection: close\r\n\r\n".encode()
+            )
+            first = conn.recv(1024)  # the old fallback: socket.timeout after 10 s
+        assert first.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")), first[:80]
+    finally:
+        for conn in held:
+            conn.close()
+        log = server.stop()
+    assert "Traceback" not in log
+
+
+@pytest.mark.timeout(120)
+def test_a_body_trickled_past_the_timeout_is_cut_off(tmp_path: Path) -> None:
+    """A whole head, then a body a byte at a time: closed after --timeout (3 s) in all.
+
+    The fallback's worker reset its socket timeout on every byte, so a body could trickle in
+    (holding the worker) for as long as the client liked.
+    """
+    server = Served("wsgiref", tmp_path, "--threads", "2", "--timeout", "3")
+    closed = False
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as conn:
+            conn.sendall(_auth_head(QUERY, 400_000) + b"<" + b" " * 300_000)
+            for _ in range(80):  # 80 x 0.25 s: 20 s of trickling, far past 3 s
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    closed = True
+                    break
+                ready, _, _ = select.select([conn], [], [], 0.25)
+                if ready:  # the server answered (408) or hung up
+                    closed = True
+                    break
+    finally:
+        log = server.stop()
+    assert closed
+    assert "Traceback" not in log
+
+
+@pytest.mark.timeout(120)
+def test_a_body_over_the_limit_is_refused_before_it_is_read(shared: Served) -> None:
+    """Content-Length over 1 MiB (the app's limit): 413 at once, no body sent."""
+    with socket.create_connection(("127.0.0.1", shared.port), timeout=20) as conn:
+        conn.sendall(_auth_head(QUERY, 2 * 1024 * 1024 + 1))
+        answer = conn.recv(1024)
+    assert b" 413 " in _status(answer), answer[:80]
+
+
+def test_the_fallbacks_body_limit_is_the_apps() -> None:
+    """The server's limit is the Custom Store app's default limit, so no valid notice is cut."""
+    from listingmirror_shipstation.customstore import DEFAULT_MAX_BYTES
+
+    assert _serve._MAX_BODY == DEFAULT_MAX_BYTES
+
+
+@pytest.mark.timeout(120)
+def test_two_content_lengths_are_refused(tmp_path: Path) -> None:
+    """Two Content-Length headers: 400 from the fallback, never a worker reading the socket."""
+    server = Served("wsgiref", tmp_path, "--threads", "2", "--timeout", "30")
+    try:
+        answer = exchange(
+            server.port, _auth_head(QUERY, len(NOTICE), "Content-Length: 900000") + NOTICE
+        )
+    finally:
+        server.stop()
+    assert b" 400 " in _status(answer), answer[:80]
+
+
+@pytest.mark.timeout(120)
+def test_a_truncated_ship_notice_is_not_recorded(served: Served) -> None:
+    """500000 bytes announced, 300012 sent, then a half-close: no 200, nothing recorded.
+
+    The fallback handed the request to the app with a short body, which answered 200 and
+    recorded the notice from the query, so ShipStation never sent the whole one again.
+    Proof that nothing was recorded: the same notice sent whole afterwards is new (``ok``).
+    """
+    query = f"{QUERY}&carrier=USPS&service=Priority&tracking_number=TRUNC123"
+    with socket.create_connection(("127.0.0.1", served.port), timeout=20) as conn:
+        conn.sendall(_auth_head(query, 500_000) + b"<ShipNotice>" + b" " * 300_000)
+        conn.shutdown(socket.SHUT_WR)
+        answer = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := conn.recv(65536):
+                answer += chunk
+    assert not answer.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")), answer[:200]
+    whole = exchange(
+        served.port,
+        _auth_head(query, 500_000, "Connection: close") + b"<ShipNotice>" + b" " * 499_988,
+    )
+    assert whole.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")), whole[:200]
+    assert b"<Result>ok</Result>" in whole, whole[-200:]

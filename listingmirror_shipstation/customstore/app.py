@@ -21,6 +21,7 @@ shipnotify, unreadable body or field   200     recorded from the query and reada
 wrong or missing credentials           401     ``<Error>``, with ``WWW-Authenticate``
 DTD, entity or external reference      400     ``<Error>``
 bad query, bad ``Content-Length``      400     ``<Error>`` saying what was wrong
+body shorter than ``Content-Length``   400     ``<Error>``; nothing recorded (incomplete)
 notice names no order at all           400     ``<Error>``
 receiver raises a ``NOTICE_ERRORS``    400     ``<Error>`` with its message
 body over the size limit               413     ``<Error>``
@@ -45,7 +46,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Any, Final
 from wsgiref.types import StartResponse, WSGIEnvironment
 from xml.sax.saxutils import escape
 
@@ -432,7 +433,17 @@ class CustomStoreApp:
                     f"body over {self.max_body_bytes} bytes",
                     [],
                 )
-            return bytes(stream.read(length)) if length > 0 else b""
+            data = _read_exactly(stream, length)
+            if len(data) != length:
+                # The client stopped sending (or the server handed us less): an incomplete
+                # request is refused, never read as the whole notice. ShipStation retries it.
+                raise _Answer(
+                    "400 Bad Request",
+                    "incomplete_body",
+                    f"body ended after {len(data)} of its {length} bytes (Content-Length)",
+                    [],
+                )
+            return data
         data = bytes(stream.read(self.max_body_bytes + 1))
         if len(data) > self.max_body_bytes:
             raise _Answer(
@@ -506,6 +517,19 @@ class CustomStoreApp:
                 errors=("no OrderNumber or OrderID in the body, no order_number in the query @ $",),
             )
         return notice
+
+
+def _read_exactly(stream: Any, length: int) -> bytes:
+    """Up to *length* bytes of *stream*: fewer only when it ends first (reads may be short)."""
+    chunks: list[bytes] = []
+    left = length
+    while left > 0:
+        chunk = bytes(stream.read(left))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _order_of(notice: ShipNotice) -> str:

@@ -390,8 +390,17 @@ class ClientOrderSource(ListingMirrorOrderSource):
         passes until steady, a best effort); if even that keeps moving, ``covered_until``
         stops at the start of that second and the sync moves its watermark no further.
 
-        The cost is about two requests per page of orders in the window, what two passes
-        over the pages cost.
+        The limit of that fallback: within one second holding more than a page of orders, an
+        order that leaves the second while another order's ``last_modified`` moves *back*
+        into it (an edit that sets an earlier time than the order had, after the second was
+        already read) keeps every page's ``count`` steady, so the snapshot can look steady
+        and still hide an order that stayed in the second throughout. ``covered_until`` then
+        reaches ``end`` and the hidden order is read again only when it is next modified.
+        Seconds holding at most a page of orders are not affected.
+
+        The cost is about three requests per page of orders in the window (measured with
+        pages of 50: 2.7 to 3.1 for orders spread over the window; about six when most of
+        them fall within one minute, where the halving goes deeper).
         """
         orders: dict[int, lm.Order] = {}
         unreadable: dict[object, lm.UnreadableOrder] = {}

@@ -11,9 +11,11 @@
   urllib3's ``Retry``: a 429 always (nothing was done), after the time the server asks for
   (``Retry-After`` in seconds or as an HTTP date); a 5xx or a broken connection only for
   requests marked idempotent; never past the deadline. Backoff is exponential with full
-  jitter. Subclass it and override :meth:`~listingmirror_shipstation.transports.Retry.is_retry`
-  to change a decision; :meth:`~listingmirror_shipstation.transports.Retry.new` keeps the
-  subclass.
+  jitter. A wait a server asks for is capped at one hour (and never overflows ``sleep``): a
+  ``Retry-After`` longer than the deadline ends the call at once with the 429, and never holds
+  the limiter, so the next call is not kept waiting for it. Subclass it and override
+  :meth:`~listingmirror_shipstation.transports.Retry.is_retry` to change a decision;
+  :meth:`~listingmirror_shipstation.transports.Retry.new` keeps the subclass.
 """
 
 import math
@@ -39,6 +41,15 @@ __all__ = [
 
 _TOO_MANY_REQUESTS: Final = 429
 _SERVER_ERROR: Final = 500
+#: The longest wait a server's header can impose (``Retry-After``, ``X-Rate-Limit-Reset``):
+#: one hour. A longer (or absurd, ``1e308``) value is taken as this long, so no wait overflows
+#: ``time.sleep`` nor holds requests for years.
+_MAX_WAIT: Final = 3600.0
+
+
+def _bounded(seconds: float) -> float:
+    """*seconds* within ``[0, _MAX_WAIT]`` (NaN counts as 0)."""
+    return min(seconds, _MAX_WAIT) if seconds > 0 else 0.0
 
 
 def _header_number(headers: Mapping[str, str], name: str) -> float | None:
@@ -78,6 +89,9 @@ class RateLimiter:
         sleep: How to wait (injectable for tests).
         margin: Seconds added to every reset the server announces: ``X-Rate-Limit-Reset`` is a
             whole-second countdown, so the window may end up to a second later than it says.
+
+    A reset or a hold longer than one hour is taken as one hour: a garbled or hostile header
+    never stalls the limiter for longer, nor overflows ``sleep``.
     """
 
     def __init__(
@@ -143,6 +157,7 @@ class RateLimiter:
             limit = _header_number(headers, "x-rate-limit-limit")
             remaining = _header_number(headers, "x-rate-limit-remaining")
             reset = _header_number(headers, "x-rate-limit-reset")
+            reset = None if reset is None else _bounded(reset)
             if limit is not None:
                 self._limit = int(limit)
             if remaining is None:
@@ -164,10 +179,13 @@ class RateLimiter:
                 self._reset_at = counted + reset + self.margin
 
     def hold(self, seconds: float) -> None:
-        """The server said to wait *seconds* (a 429): nothing goes before then."""
+        """The server said to wait *seconds* (a 429): nothing goes before then.
+
+        At most one hour (plus ``margin``) however long *seconds* is.
+        """
         with self._lock:
             self._remaining = 0
-            until = self.clock() + seconds + self.margin
+            until = self.clock() + _bounded(seconds) + self.margin
             self._reset_at = until if self._reset_at is None else max(self._reset_at, until)
 
 
@@ -199,6 +217,11 @@ class Retry:
             ``backoff * 2**(n-1)``, with full jitter).
         max_backoff: Longest single backoff, in seconds.
         default_retry_after: Wait after a 429 that says nothing about when to come back.
+
+    A 429 whose wait (at most one hour: :meth:`retry_after`) does not end within the
+    ``deadline`` is not retried: the call ends at once with it (the client raises
+    :class:`~listingmirror_shipstation.errors.RateLimitError`, whose ``retry_after`` is what the
+    server said).
 
     .. versionadded:: 0.2
     """
@@ -276,13 +299,15 @@ class Retry:
         return ceiling * rng()
 
     def retry_after(self, response: Response) -> float:
-        """Seconds a 429 asks to wait.
+        """Seconds a 429 asks to wait, at most one hour.
 
         ``Retry-After`` (seconds or an HTTP date), else ``X-Rate-Limit-Reset``, else
-        ``default_retry_after``.
+        ``default_retry_after``. A longer ask (``Retry-After: 999999999``, a date in 2099,
+        ``1e308``) is taken as one hour: with the default ``deadline`` the call then ends at
+        once with the 429.
         """
         seconds = _seconds_to_wait(response.headers)
-        return self.default_retry_after if seconds is None else seconds
+        return _bounded(self.default_retry_after if seconds is None else seconds)
 
     def allows(self, attempt: int, elapsed: float, pause: float) -> bool:
         """Whether another attempt may start after *attempt* attempts and *elapsed* seconds.
@@ -383,10 +408,15 @@ class PolicyTransport(BaseTransport):
         limited = isinstance(outcome, Response) and outcome.status == _TOO_MANY_REQUESTS
         if not decided and not limited:
             return False
-        pause = self.retry.wait_for(request, outcome, attempt, self.rng)
-        if limited:
-            self.limiter.hold(pause)  # nothing goes before then, whatever is decided here
-        if not decided or not self.retry.allows(attempt, self.clock() - started, pause):
+        # A subclass's wait_for() may say anything: never inf, NaN or years (sleep overflows).
+        pause = _bounded(self.retry.wait_for(request, outcome, attempt, self.rng))
+        again = decided and self.retry.allows(attempt, self.clock() - started, pause)
+        if limited and (again or pause <= self.retry.deadline):
+            # Nothing goes before then, whatever is decided here; but a wait longer than a
+            # call may take is not imposed on the next calls: each asks the server and ends
+            # at once with its own 429, instead of sleeping for what this one refused.
+            self.limiter.hold(pause)
+        if not again:
             return False
         if not limited:
             self.sleep(pause)  # after a 429, acquire() does the waiting (and counts it)

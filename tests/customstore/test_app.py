@@ -1,6 +1,7 @@
 """The Custom Store endpoint, end to end: a real HTTP server on 127.0.0.1, called as ShipStation."""
 
 import base64
+import io
 import logging
 import socket
 import time
@@ -420,6 +421,70 @@ class TestLoss5OverHTTP:
         )
         assert status == 400
         assert b"Content-Length" in body
+        assert sink.updates == []
+
+
+class TestIncompleteBody:
+    """A body shorter than its Content-Length is an incomplete request: 400, nothing recorded.
+
+    A notice whose client stopped sending (300012 of 500000 bytes, then a half-close) was
+    answered 200 and recorded from the query, so ShipStation never sent the whole one again.
+    """
+
+    def call(self, app: object, body: bytes, length: int, *, read_size: int | None = None):
+        class Stream(io.BytesIO):
+            def read(self, size: int | None = -1) -> bytes:  # a server's short reads
+                if read_size is not None and size is not None and size > read_size:
+                    size = read_size
+                return super().read(size)
+
+        seen: list[str] = []
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "QUERY_STRING": SHIPNOTIFY[1:],
+            "CONTENT_LENGTH": str(length),
+            "HTTP_AUTHORIZATION": auth()["Authorization"],
+            "wsgi.input": Stream(body),
+        }
+        answer = b"".join(app(environ, lambda status, headers: seen.append(status)))  # type: ignore[operator]
+        return seen[0], answer
+
+    def test_a_short_wsgi_input_is_400_and_not_recorded(self) -> None:
+        """wsgi.input ends before CONTENT_LENGTH: 400 ``incomplete_body``; the sink is empty."""
+        sink = ListSink()
+        app = make_custom_store_app(USER, PASSWORD, ListSource([]), sink)
+        status, answer = self.call(app, NOTICE[:-10], len(NOTICE))
+        assert status.startswith("400"), answer
+        assert b"incomplete_body" in answer
+        assert sink.updates == []
+
+    def test_short_reads_of_a_whole_body_are_read_to_the_end(self) -> None:
+        """A server whose reads return a few bytes at a time still gives the whole notice: 200."""
+        sink = ListSink()
+        app = make_custom_store_app(USER, PASSWORD, ListSource([]), sink)
+        status, answer = self.call(app, NOTICE, len(NOTICE), read_size=7)
+        assert status.startswith("200"), answer
+        (update,) = sink.updates
+        assert [i.line_item_id for i in update.items] == ["L-1"]  # from the body, read whole
+
+    def test_a_half_closed_short_body_over_http_is_400(self, serve) -> None:
+        """Over a real socket: Content-Length says 1000 more bytes than come, then EOF: 400."""
+        sink = ListSink()
+        base = serve(make_custom_store_app(USER, PASSWORD, ListSource([]), sink))
+        url = urllib.parse.urlsplit(base)
+        token = auth()["Authorization"]
+        head = (
+            f"POST /shipstation{SHIPNOTIFY} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: {token}\r\nContent-Length: {len(NOTICE) + 1000}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        with socket.create_connection((url.hostname, url.port), timeout=10) as conn:
+            conn.sendall(head.encode() + NOTICE)
+            conn.shutdown(socket.SHUT_WR)
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+        assert data.split(b"\r\n", 1)[0].split()[1] == b"400", data[:200]
         assert sink.updates == []
 
 

@@ -1,6 +1,7 @@
 """Pacing and retries: on a fake clock, and against a real loopback server."""
 
 import http.server
+import math
 import random
 import threading
 import time
@@ -11,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from listingmirror_shipstation.errors import ConnectError, RequestTimeout
+from listingmirror_shipstation.errors import ConnectError, RateLimitError, RequestTimeout
+from listingmirror_shipstation.listingmirror import ListingMirrorClient
 from listingmirror_shipstation.testing.server import SimulatorServer
 from listingmirror_shipstation.testing.simulator import ShipStationSimulator
 from listingmirror_shipstation.transports import (
@@ -436,6 +438,97 @@ class TestWholeCallIsBounded:
         assert seen[0] == 10
         assert all(t is not None and t <= 10 for t in seen)
         assert seen[1:] == [6, 2][: len(seen) - 1]
+
+
+class TestServerWaitsAreBounded:
+    """A server's Retry-After (or reset) never hangs, crashes or poisons later calls.
+
+    ``Retry-After: 999999999`` or a date in 2099 used to hold the limiter that long, so the
+    next call slept for years; ``1e308`` made the next call raise a plain ``OverflowError``
+    from ``time.sleep``.
+    """
+
+    OK = b'{"count": 0, "next": null, "previous": null, "results": []}'
+
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            {"Retry-After": "999999999"},
+            {"Retry-After": "1e308"},
+            {
+                "Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT",
+                "Date": "Mon, 30 Nov 2026 12:00:00 GMT",
+            },
+        ],
+    )
+    def test_a_wait_beyond_the_deadline_fails_the_call_not_the_next(
+        self, headers: dict[str, str]
+    ) -> None:
+        """The first call gets its 429 at once; the next one is sent without any wait."""
+        answers = iter([Response(status=429, headers=headers), Response(status=200)])
+        clock = FakeClock()
+        transport = MockTransport(lambda r: next(answers))
+        policy = PolicyTransport(transport, clock=clock, sleep=clock.sleep, rng=no_jitter)
+        assert policy.send(GET).status == 429
+        assert policy.send(GET).status == 200
+        assert clock.slept == []
+        assert len(transport.requests) == 2
+
+    def test_the_client_raises_rate_limit_error_with_the_servers_value(self) -> None:
+        """RateLimitError.retry_after says what the server said; the next call succeeds."""
+        answers = iter(
+            [
+                Response(status=429, headers={"Retry-After": "999999999"}),
+                Response(status=200, headers={"Content-Type": "application/json"}, body=self.OK),
+            ]
+        )
+        clock = FakeClock()
+        transport = PolicyTransport(
+            MockTransport(lambda r: next(answers)), clock=clock, sleep=clock.sleep
+        )
+        client = ListingMirrorClient(("u", "p"), transport=transport)
+        with pytest.raises(RateLimitError) as caught:
+            client.orders.list()
+        assert caught.value.retry_after == 999999999
+        assert client.orders.list().count == 0
+        assert clock.slept == []
+
+    def test_an_endless_deadline_waits_at_most_an_hour_and_never_overflows(self) -> None:
+        """With ``deadline=inf`` a ``1e308`` wait is honoured as one hour, then retried."""
+        clock = FakeClock()
+
+        def sleep(seconds: float) -> None:
+            if seconds > threading.TIMEOUT_MAX:  # what the real time.sleep refuses
+                raise OverflowError(seconds)
+            clock.sleep(seconds)
+
+        answers = iter(
+            [Response(status=429, headers={"Retry-After": "1e308"}), Response(status=200)]
+        )
+        transport = MockTransport(lambda r: next(answers))
+        policy = PolicyTransport(
+            transport, retry=Retry(deadline=math.inf), clock=clock, sleep=sleep, rng=no_jitter
+        )
+        assert policy.send(GET).status == 200
+        assert clock.slept == [3600.0 + 1.0]  # one hour, plus the limiter's margin
+
+    def test_a_huge_reset_header_holds_the_limiter_an_hour_at_most(self) -> None:
+        """``X-Rate-Limit-Reset: 1e308`` with nothing remaining: the limiter waits an hour."""
+        clock = FakeClock()
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep, margin=0)
+        limiter.acquire()
+        limiter.release({"x-rate-limit-remaining": "0", "x-rate-limit-reset": "1e308"})
+        limiter.acquire()
+        assert clock.slept == [3600.0]
+        limiter.hold(float("inf"))
+        limiter.acquire()
+        assert clock.slept == [3600.0, 3600.0]
+
+    def test_retry_after_is_capped_at_an_hour(self) -> None:
+        """Retry.retry_after: the server's ask, at most 3600 s; NaN or negative is no wait."""
+        retry = Retry()
+        assert retry.retry_after(Response(status=429, headers={"Retry-After": "1e308"})) == 3600
+        assert retry.retry_after(Response(status=429, headers={"Retry-After": "7"})) == 7
 
 
 class TestSharedLimiterOverHTTP:
