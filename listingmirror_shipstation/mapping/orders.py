@@ -370,6 +370,7 @@ def _items(
     extras: list[ss.OrderItem] = []
     adjustments: list[ss.OrderItem] = []
     rounding = _ZERO
+    line_totals = options.price_is_line_total
     for index, item in enumerate(order.order_items):
         if item.quantity < 1:
             raise InvalidOrderError(
@@ -396,10 +397,14 @@ def _items(
                 )
             )
             logger.warning("order %s: %s", order.order_id, warnings[-1].message)
-        line_total = item.price if options.price_is_line_total else item.price * item.quantity
-        unit_price = _unit_price(line_total, item.quantity)
-        rounding += line_total - unit_price * item.quantity
-        label = _decoded(item.title) or item.sku or f"line {index + 1}"
+        quantity = item.quantity
+        line_total = item.price if line_totals else item.price * quantity
+        unit_price = _unit_price(line_total, quantity)
+        rounding += line_total - unit_price * quantity
+        title = item.title
+        if title is not None and "&" in title:  # _decoded, inlined: most titles have no "&"
+            title = html.unescape(title)
+        label = title or item.sku or f"line {index + 1}"
         lines.append(
             ss.OrderItem(
                 line_item_key=item.line_item_id,
@@ -413,7 +418,9 @@ def _items(
                 options=tuple(
                     ss.ItemOption(name=_decoded(o.name), value=_decoded(o.value))
                     for o in item.options
-                ),
+                )
+                if item.options
+                else (),
                 adjustment=False,
                 upc=item.upc,
             )
@@ -566,6 +573,9 @@ _ITEM_AMOUNTS: Final = (
 )
 
 
+_item_amounts: Final = operator.attrgetter(*_ITEM_AMOUNTS)
+
+
 def _out_of_range(value: Decimal | None) -> bool:
     return value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT)
 
@@ -580,11 +590,14 @@ def _check_amounts(order: lm.Order) -> None:
     for index, discount in enumerate(order.discounts):
         if bad is None and _out_of_range(discount.amount):
             bad = (f"discounts[{index}].amount", discount.amount)
-    for index, item in enumerate(order.order_items):
-        for name in _ITEM_AMOUNTS:
-            value = getattr(item, name)
-            if bad is None and _out_of_range(value):
-                bad = (f"order_items[{index}].{name}", value)
+    if bad is None:
+        for index, item in enumerate(order.order_items):
+            for name, value in zip(_ITEM_AMOUNTS, _item_amounts(item), strict=True):
+                if value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT):
+                    bad = (f"order_items[{index}].{name}", value)
+                    break
+            if bad is not None:
+                break
     if bad is not None:
         raise InvalidOrderError(
             f"must be a number below {_MAX_AMOUNT:,.0f}",
@@ -597,12 +610,30 @@ def _check_amounts(order: lm.Order) -> None:
 _ITEM_MONEY: Final = tuple(name for name in _ITEM_AMOUNTS if name != "weight")
 
 
+_item_money: Final = operator.attrgetter(*_ITEM_MONEY)
+
+
 def _sub_cent(value: Decimal | None) -> bool:
     """Whether *value* has digits past the cent, or is a negative zero (``-0.00``)."""
     if value is None:
         return False
     exponent = value.as_tuple().exponent
     return (isinstance(exponent, int) and exponent < -2) or (value.is_signed() and not value)
+
+
+_in_cent_steps: Final = _CENT.same_quantum
+
+
+def _any_sub_cent(values: tuple[Decimal | None, ...]) -> bool:
+    """Whether any of *values* is :func:`_sub_cent`, with the common case in C loops.
+
+    Amounts given in cents (every non-zero one with exactly two decimals, none zero) are
+    never sub-cent; any other tuple is looked at value by value.
+    """
+    nonzero = tuple(filter(None, values))  # drops None and every zero (-0.00 included)
+    if len(nonzero) + values.count(None) == len(values) and all(map(_in_cent_steps, nonzero)):
+        return False
+    return any(map(_sub_cent, values))
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -631,7 +662,7 @@ def _in_cents(order: lm.Order) -> lm.Order:
     if not (
         _sub_cent(order.order_total)
         or any(_sub_cent(d.amount) for d in order.discounts)
-        or any(_sub_cent(getattr(i, name)) for i in items for name in _ITEM_MONEY)
+        or any(_any_sub_cent(_item_money(i)) for i in items)
     ):
         return order
     return attrs.evolve(

@@ -33,6 +33,13 @@ _TO_SHIPSTATION: Final = {
 
 _CONTEXT: Final = decimal.Context(prec=34)
 
+#: ``GRAMS_PER_UNIT[source] / GRAMS_PER_UNIT[target]`` in :data:`_CONTEXT`, computed once.
+_RATIOS: Final = {
+    (source, target): _CONTEXT.divide(GRAMS_PER_UNIT[source], GRAMS_PER_UNIT[target])
+    for source in GRAMS_PER_UNIT
+    for target in GRAMS_PER_UNIT
+}
+
 
 def convert_weight(value: Decimal, source: lm.WeightUnit, target: lm.WeightUnit) -> Decimal:
     """Convert *value* from unit *source* to unit *target*.
@@ -46,8 +53,7 @@ def convert_weight(value: Decimal, source: lm.WeightUnit, target: lm.WeightUnit)
     """
     if source is target:
         return value
-    ratio = _CONTEXT.divide(GRAMS_PER_UNIT[source], GRAMS_PER_UNIT[target])
-    return _CONTEXT.multiply(value, ratio)
+    return _CONTEXT.multiply(value, _RATIOS[source, target])
 
 
 def to_shipstation_weight(
