@@ -289,8 +289,15 @@ def register_lenient_enums(
         parts = lenient_enum_parts(tp)
         assert parts is not None  # noqa: S101 - the predicate guarantees it
         enum_cls, allows_none = parts
+        # The table Enum's own lookup tries first; a miss takes the full path below (so an
+        # enum with its own _missing_, and the aliases, still decide).
+        members = enum_cls._value2member_map_
 
         def hook(value: Any, _: Any) -> Any:
+            if value.__class__ is str:  # the common case: a known spelling, found at once
+                member = members.get(value)
+                if member is not None:
+                    return member
             if value is None:
                 if allows_none:
                     return None

@@ -36,6 +36,7 @@ The rules (each one tested, most by a property):
 """
 
 import html
+import itertools
 import logging
 import operator
 import re
@@ -622,6 +623,7 @@ def _sub_cent(value: Decimal | None) -> bool:
 
 
 _in_cent_steps: Final = _CENT.same_quantum
+_NONES: Final = itertools.repeat(None)
 
 
 def _any_sub_cent(values: tuple[Decimal | None, ...]) -> bool:
@@ -630,8 +632,10 @@ def _any_sub_cent(values: tuple[Decimal | None, ...]) -> bool:
     Amounts given in cents (every non-zero one with exactly two decimals, none zero) are
     never sub-cent; any other tuple is looked at value by value.
     """
-    nonzero = tuple(filter(None, values))  # drops None and every zero (-0.00 included)
-    if len(nonzero) + values.count(None) == len(values) and all(map(_in_cent_steps, nonzero)):
+    # filter(None) keeps the non-zero amounts; filter(not_) the Nones and zeros (-0.00 too).
+    if all(map(_in_cent_steps, filter(None, values))) and all(
+        map(operator.is_, filter(operator.not_, values), _NONES)
+    ):
         return False
     return any(map(_sub_cent, values))
 
