@@ -364,6 +364,9 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     return sum(present, _ZERO) if present else None
 
 
+_item_taxes: Final = operator.attrgetter("tax", "shipping_tax", "gift_warp_tax")
+
+
 def _items(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> tuple[ss.OrderItem, ...]:
@@ -948,9 +951,7 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
             *items,
             _adjustment("shipping-discount", "Shipping discount beyond shipping charged", excess),
         )
-    tax = _sum(
-        value for i in order.order_items for value in (i.tax, i.shipping_tax, i.gift_warp_tax)
-    )
+    tax = _sum(value for i in order.order_items for value in _item_taxes(i))
     computed = (
         sum(((i.unit_price or _ZERO) * (i.quantity or 0) for i in items), _ZERO)
         + (shipping or _ZERO)
