@@ -29,6 +29,7 @@ __all__ = [
     "WireNames",
     "camel",
     "explainer",
+    "inner_unstructure",
     "lenient_enum_parts",
     "register_decimal",
     "register_fast_optionals",
@@ -145,6 +146,7 @@ def register_fast_optionals(converter: cattrs.Converter) -> None:
         def unstructure_optional(value: Any) -> Any:
             return None if value is None else hook(value)
 
+        unstructure_optional.inner = hook  # type: ignore[attr-defined]  # see inner_unstructure
         return unstructure_optional
 
     converter.register_structure_hook_factory(
@@ -153,6 +155,22 @@ def register_fast_optionals(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook_factory(
         lambda tp: _optional_inner(tp) is not None, unstructure_factory
     )
+
+
+def inner_unstructure(converter: cattrs.Converter, tp: Any) -> Callable[[Any], Any] | None:
+    """The hook of ``T`` when *converter* writes ``T | None`` with this module's wrapper.
+
+    For generated code that omits a field left at ``None`` (so its hook never sees ``None``):
+    it can call the inner hook directly. ``None`` when a hook of the user's (or any other)
+    writes ``T | None``: that hook is kept.
+    """
+    if _optional_inner(tp) is None:
+        return None
+    hook = converter.get_unstructure_hook(tp)
+    if hook is identity:
+        return identity
+    inner: Callable[[Any], Any] | None = getattr(hook, "inner", None)
+    return inner
 
 
 def register_strict_primitives(converter: cattrs.Converter) -> None:
@@ -271,8 +289,15 @@ def register_lenient_enums(
         parts = lenient_enum_parts(tp)
         assert parts is not None  # noqa: S101 - the predicate guarantees it
         enum_cls, allows_none = parts
+        # The table Enum's own lookup tries first; a miss takes the full path below (so an
+        # enum with its own _missing_, and the aliases, still decide).
+        members = enum_cls._value2member_map_
 
         def hook(value: Any, _: Any) -> Any:
+            if value.__class__ is str:  # the common case: a known spelling, found at once
+                member = members.get(value)
+                if member is not None:
+                    return member
             if value is None:
                 if allows_none:
                     return None

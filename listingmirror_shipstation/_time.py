@@ -108,6 +108,8 @@ def format_pacific(value: datetime) -> str:
     if value.utcoffset() is None:
         raise ValueError(f"naive datetime refused: {value!r}")
     local = _in_zone(value, PACIFIC, value)
+    if local.year >= 1000:  # isoformat's 26 first characters are the same text, made faster
+        return local.isoformat(timespec="microseconds")[:26] + "0"
     return f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond:06d}0"
 
 

@@ -36,6 +36,7 @@ The rules (each one tested, most by a property):
 """
 
 import html
+import itertools
 import logging
 import operator
 import re
@@ -363,6 +364,9 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     return sum(present, _ZERO) if present else None
 
 
+_item_taxes: Final = operator.attrgetter("tax", "shipping_tax", "gift_warp_tax")
+
+
 def _items(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> tuple[ss.OrderItem, ...]:
@@ -370,6 +374,7 @@ def _items(
     extras: list[ss.OrderItem] = []
     adjustments: list[ss.OrderItem] = []
     rounding = _ZERO
+    line_totals = options.price_is_line_total
     for index, item in enumerate(order.order_items):
         if item.quantity < 1:
             raise InvalidOrderError(
@@ -396,10 +401,14 @@ def _items(
                 )
             )
             logger.warning("order %s: %s", order.order_id, warnings[-1].message)
-        line_total = item.price if options.price_is_line_total else item.price * item.quantity
-        unit_price = _unit_price(line_total, item.quantity)
-        rounding += line_total - unit_price * item.quantity
-        label = _decoded(item.title) or item.sku or f"line {index + 1}"
+        quantity = item.quantity
+        line_total = item.price if line_totals else item.price * quantity
+        unit_price = _unit_price(line_total, quantity)
+        rounding += line_total - unit_price * quantity
+        title = item.title
+        if title is not None and "&" in title:  # _decoded, inlined: most titles have no "&"
+            title = html.unescape(title)
+        label = title or item.sku or f"line {index + 1}"
         lines.append(
             ss.OrderItem(
                 line_item_key=item.line_item_id,
@@ -413,7 +422,9 @@ def _items(
                 options=tuple(
                     ss.ItemOption(name=_decoded(o.name), value=_decoded(o.value))
                     for o in item.options
-                ),
+                )
+                if item.options
+                else (),
                 adjustment=False,
                 upc=item.upc,
             )
@@ -566,6 +577,9 @@ _ITEM_AMOUNTS: Final = (
 )
 
 
+_item_amounts: Final = operator.attrgetter(*_ITEM_AMOUNTS)
+
+
 def _out_of_range(value: Decimal | None) -> bool:
     return value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT)
 
@@ -580,11 +594,14 @@ def _check_amounts(order: lm.Order) -> None:
     for index, discount in enumerate(order.discounts):
         if bad is None and _out_of_range(discount.amount):
             bad = (f"discounts[{index}].amount", discount.amount)
-    for index, item in enumerate(order.order_items):
-        for name in _ITEM_AMOUNTS:
-            value = getattr(item, name)
-            if bad is None and _out_of_range(value):
-                bad = (f"order_items[{index}].{name}", value)
+    if bad is None:
+        for index, item in enumerate(order.order_items):
+            for name, value in zip(_ITEM_AMOUNTS, _item_amounts(item), strict=True):
+                if value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT):
+                    bad = (f"order_items[{index}].{name}", value)
+                    break
+            if bad is not None:
+                break
     if bad is not None:
         raise InvalidOrderError(
             f"must be a number below {_MAX_AMOUNT:,.0f}",
@@ -597,12 +614,33 @@ def _check_amounts(order: lm.Order) -> None:
 _ITEM_MONEY: Final = tuple(name for name in _ITEM_AMOUNTS if name != "weight")
 
 
+_item_money: Final = operator.attrgetter(*_ITEM_MONEY)
+
+
 def _sub_cent(value: Decimal | None) -> bool:
     """Whether *value* has digits past the cent, or is a negative zero (``-0.00``)."""
     if value is None:
         return False
     exponent = value.as_tuple().exponent
     return (isinstance(exponent, int) and exponent < -2) or (value.is_signed() and not value)
+
+
+_in_cent_steps: Final = _CENT.same_quantum
+_NONES: Final = itertools.repeat(None)
+
+
+def _any_sub_cent(values: tuple[Decimal | None, ...]) -> bool:
+    """Whether any of *values* is :func:`_sub_cent`, with the common case in C loops.
+
+    Amounts given in cents (every non-zero one with exactly two decimals, none zero) are
+    never sub-cent; any other tuple is looked at value by value.
+    """
+    # filter(None) keeps the non-zero amounts; filter(not_) the Nones and zeros (-0.00 too).
+    if all(map(_in_cent_steps, filter(None, values))) and all(
+        map(operator.is_, filter(operator.not_, values), _NONES)
+    ):
+        return False
+    return any(map(_sub_cent, values))
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -631,7 +669,7 @@ def _in_cents(order: lm.Order) -> lm.Order:
     if not (
         _sub_cent(order.order_total)
         or any(_sub_cent(d.amount) for d in order.discounts)
-        or any(_sub_cent(getattr(i, name)) for i in items for name in _ITEM_MONEY)
+        or any(_any_sub_cent(_item_money(i)) for i in items)
     ):
         return order
     return attrs.evolve(
@@ -913,9 +951,7 @@ def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWar
             *items,
             _adjustment("shipping-discount", "Shipping discount beyond shipping charged", excess),
         )
-    tax = _sum(
-        value for i in order.order_items for value in (i.tax, i.shipping_tax, i.gift_warp_tax)
-    )
+    tax = _sum(value for i in order.order_items for value in _item_taxes(i))
     computed = (
         sum(((i.unit_price or _ZERO) * (i.quantity or 0) for i in items), _ZERO)
         + (shipping or _ZERO)

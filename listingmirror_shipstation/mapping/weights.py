@@ -31,7 +31,16 @@ _TO_SHIPSTATION: Final = {
     lm.WeightUnit.KILOGRAM: ss.WeightUnit.GRAMS,
 }
 
+_BY_VALUE: Final = {unit.value: target for unit, target in _TO_SHIPSTATION.items()}
+
 _CONTEXT: Final = decimal.Context(prec=34)
+
+#: ``GRAMS_PER_UNIT[source] / GRAMS_PER_UNIT[target]`` in :data:`_CONTEXT`, computed once.
+_RATIOS: Final = {
+    (source, target): _CONTEXT.divide(GRAMS_PER_UNIT[source], GRAMS_PER_UNIT[target])
+    for source in GRAMS_PER_UNIT
+    for target in GRAMS_PER_UNIT
+}
 
 
 def convert_weight(value: Decimal, source: lm.WeightUnit, target: lm.WeightUnit) -> Decimal:
@@ -46,8 +55,7 @@ def convert_weight(value: Decimal, source: lm.WeightUnit, target: lm.WeightUnit)
     """
     if source is target:
         return value
-    ratio = _CONTEXT.divide(GRAMS_PER_UNIT[source], GRAMS_PER_UNIT[target])
-    return _CONTEXT.multiply(value, ratio)
+    return _CONTEXT.multiply(value, _RATIOS[source, target])
 
 
 def to_shipstation_weight(
@@ -60,7 +68,7 @@ def to_shipstation_weight(
     """
     if value is None or not isinstance(unit, lm.WeightUnit):
         return None
-    target = _TO_SHIPSTATION[unit]
+    target = _BY_VALUE[unit._value_]  # a str key: Enum's own __hash__ is Python code
     if unit is lm.WeightUnit.KILOGRAM:
         return ss.Weight(value=convert_weight(value, unit, lm.WeightUnit.GRAM), units=target)
     return ss.Weight(value=value, units=target)

@@ -151,7 +151,16 @@ def configure_converter(converter: cattrs.Converter) -> None:
         return make_dict_structure_fn(cls, conv, **_overrides(cls, omit_none=False))
 
     def unstructure_factory(cls: Any, conv: cattrs.Converter) -> Any:
-        return make_dict_unstructure_fn(cls, conv, **_overrides(cls, omit_none=True))
+        overrides = _overrides(cls, omit_none=True)
+        for a in attrs.fields(cls):
+            inner = _hooks.inner_unstructure(conv, a.type) if a.default is None else None
+            if inner is not None:
+                # A field left at None is omitted (the generated code tests it first), so its
+                # hook never sees None: call the inner type's hook directly, not a wrapper.
+                overrides[a.name] = override(
+                    rename=wire_name(cls, a.name), omit_if_default=True, unstruct_hook=inner
+                )
+        return make_dict_unstructure_fn(cls, conv, **overrides)
 
     converter.register_structure_hook_factory(attrs.has, structure_factory)
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)

@@ -1,0 +1,169 @@
+"""The conversion's shortcuts give what the long way gives (issue 12's speed work).
+
+Each shortcut takes the common case in fewer calls; these tests hold it to the general code it
+stands in for, on the edge values, so a faster path never changes a byte or lets a value by.
+"""
+
+import enum
+import itertools
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from listingmirror_shipstation import _hooks, _time
+from listingmirror_shipstation import shipstation as ss
+from listingmirror_shipstation._values import Unrecognized
+from listingmirror_shipstation.errors import ValidationError
+from listingmirror_shipstation.mapping import orders as mapping_orders
+from listingmirror_shipstation.mapping import weights
+
+EDGE_AMOUNTS = [
+    None,
+    Decimal("12.34"),
+    Decimal("0.00"),
+    Decimal("-0.00"),
+    Decimal("0"),
+    Decimal("-0"),
+    Decimal("0.000"),
+    Decimal("1.000"),
+    Decimal("1.005"),
+    Decimal("12"),
+    Decimal("12.3"),
+    Decimal("-5.25"),
+    Decimal("1E+3"),
+    Decimal("-0.001"),
+]
+
+
+@pytest.mark.parametrize("values", list(itertools.product(EDGE_AMOUNTS, repeat=2)))
+def test_the_cents_shortcut_agrees_with_the_value_by_value_check(
+    values: tuple[Decimal | None, ...],
+) -> None:
+    """Negative zeros, zeros with three decimals and whole amounts all take the long way."""
+    assert mapping_orders._any_sub_cent(values) is any(map(mapping_orders._sub_cent, values))
+
+
+@given(
+    st.lists(
+        st.none() | st.decimals(allow_nan=False, allow_infinity=False, places=None),
+        max_size=9,
+    )
+)
+def test_the_cents_shortcut_agrees_on_any_amounts(values: list[Decimal | None]) -> None:
+    as_tuple = tuple(values)
+    assert mapping_orders._any_sub_cent(as_tuple) is any(map(mapping_orders._sub_cent, as_tuple))
+
+
+def _strftime_form(value: datetime) -> str:
+    local = value.astimezone(_time.PACIFIC)
+    return f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond:06d}0"
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 3),  # noqa: DTZ001 - hypothesis bounds are naive
+        max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+        timezones=st.just(UTC),
+    )
+)
+def test_pacific_text_is_the_strftime_text(value: datetime) -> None:
+    assert _time.format_pacific(value) == _strftime_form(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),  # Pacific year 999
+        datetime(1000, 1, 1, 8, 0, tzinfo=UTC),  # the first Pacific instant of year 1000
+        datetime(2026, 3, 8, 10, 0, 0, 5, tzinfo=UTC),  # the spring-forward hour
+        datetime(2026, 11, 1, 9, 30, tzinfo=timezone(timedelta(hours=5))),
+    ],
+)
+def test_pacific_text_at_the_edges(value: datetime) -> None:
+    assert _time.format_pacific(value) == _strftime_form(value)
+
+
+def test_weight_ratios_are_the_ones_divided_each_time() -> None:
+    for source, target in itertools.product(weights.GRAMS_PER_UNIT, repeat=2):
+        if source is target:
+            continue
+        ratio = weights._CONTEXT.divide(
+            weights.GRAMS_PER_UNIT[source], weights.GRAMS_PER_UNIT[target]
+        )
+        value = Decimal("3.7")
+        assert weights.convert_weight(value, source, target) == weights._CONTEXT.multiply(
+            value, ratio
+        )
+
+
+def test_a_user_hook_for_an_optional_type_still_writes_it() -> None:
+    """The writer calls a ``T | None`` field's inner hook directly only when the wrapper is ours."""
+    converter = ss.make_converter(detailed=False)
+    converter.register_unstructure_hook(Decimal | None, lambda v: None if v is None else str(v))
+    item = ss.OrderItem(sku="A", quantity=1, unit_price=Decimal("1.50"))
+    assert converter.unstructure(item) == {"sku": "A", "quantity": 1, "unitPrice": "1.50"}
+
+
+def test_the_writer_still_refuses_a_non_finite_optional_amount() -> None:
+    item = ss.OrderItem(sku="A", quantity=1, unit_price=Decimal("NaN"))
+    with pytest.raises(Exception, match="non-finite"):
+        ss.dumps(item)
+
+
+class _Mood(enum.Enum):
+    CALM = "calm"
+
+    @classmethod
+    def _missing_(cls, value: object) -> "_Mood | None":
+        return cls.CALM if value == "CALM" else None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("calm", _Mood.CALM),
+        ("CALM", _Mood.CALM),  # a miss in the table goes on to the enum's own _missing_
+        ("stormy", Unrecognized("stormy")),
+        (None, None),
+    ],
+)
+def test_the_enum_shortcut_keeps_the_full_lookup_for_misses(value: Any, expected: Any) -> None:
+    converter = ss.make_converter(detailed=False)
+    _hooks.register_lenient_enums(converter)
+    hook = converter.get_structure_hook(_Mood | Unrecognized | None)
+    assert hook(value, None) == expected
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"sku": "A\u202eB"}, "items[1].sku"),
+        ({"sku": "A\x00"}, "items[1].sku"),
+        ({"quantity": 0}, "items[1].quantity"),
+        ({"unit_price": Decimal("-1.00")}, "items[1].unit_price"),
+        ({"unit_price": Decimal("Infinity"), "adjustment": True}, "items[1].unit_price"),
+        (
+            {"weight": ss.Weight(value=Decimal("-1"), units=ss.WeightUnit.OUNCES)},
+            "items[1].weight.value",
+        ),
+    ],
+)
+def test_line_checks_still_name_the_line(changes: dict[str, Any], field: str) -> None:
+    """Field names are built only on failure now; they must still name the right line."""
+    good = ss.OrderItem(sku="GOOD", quantity=1, unit_price=Decimal("1.00"))
+    bad = ss.OrderItem(**{"sku": "OK", "quantity": 1, "unit_price": Decimal("1.00"), **changes})
+    order = ss.Order(
+        order_number="A-1",
+        order_date=datetime(2026, 1, 1, tzinfo=UTC),
+        order_status=ss.OrderStatus.AWAITING_SHIPMENT,
+        bill_to=ss.Address(name="A"),
+        ship_to=ss.Address(name="A", country="US"),
+        items=(good, bad),
+    )
+    with pytest.raises(ValidationError) as caught:
+        ss.validate_order_for_create(order)
+    assert caught.value.field == field
