@@ -212,7 +212,7 @@ class JsonConverter(_hooks.FastConverter):
     included. It also remembers its alias table (for the key report). Made by
     :func:`make_converter`.
 
-    .. versionadded:: 0.3
+    .. versionadded:: 0.2
     """
 
     def loads(self, text: str | bytes, cls: type[T]) -> T:

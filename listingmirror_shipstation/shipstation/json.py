@@ -173,7 +173,7 @@ class JsonConverter(_hooks.FastConverter):
     hooks a user registers apply to every path, refusals and their explanations included.
     Made by :func:`make_converter`.
 
-    .. versionadded:: 0.3
+    .. versionadded:: 0.2
     """
 
     def loads(self, text: str | bytes, cls: type[T]) -> T:
