@@ -10,9 +10,15 @@ is byte-identical: compact separators, non-ASCII kept, the same escapes).
 Refusals kept from before: a number no ``Decimal`` can hold (``1e99999999999999999999``), an
 integer of thousands of digits, nesting deeper than the interpreter's recursion limit, invalid
 UTF-8, ``NaN``/``Infinity`` (not JSON), and writing a non-finite ``Decimal``.
+
+A lone UTF-16 surrogate escape (the high or low half of a pair, without the other half) is
+valid JSON grammar but no character: no UTF-8 text can hold it, so it could be read but never
+written. Both readers replace it with U+FFFD (the replacement character) and log a warning, so
+one such name never stops a batch.
 """
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -24,6 +30,34 @@ from . import _gc
 from .errors import ConversionError
 
 __all__ = ["MAX_ITEM_CHARS", "ArrayStream", "dumpb", "dumps", "loads"]
+
+
+logger = logging.getLogger(__name__)
+
+#: A surrogate code point left alone: what the standard library reads from a lone ``\\ud800``.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A ``\\uD800``-``\\uDFFF`` escape in JSON text (the cheap test before the walk below).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _mend(value: Any) -> Any:
+    """*value* with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_mend(item) for item in value]
+    if isinstance(value, dict):
+        return {_mend(key): _mend(item) for key, item in value.items()}
+    return value
+
+
+def _mended(value: Any) -> Any:
+    mended = _mend(value)
+    if mended != value:
+        logger.warning(
+            "JSON text held a lone UTF-16 surrogate escape (no character): read as U+FFFD"
+        )
+    return mended
 
 
 _HUGE_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?[eE][+-]?\d{7,}")
@@ -56,6 +90,8 @@ def loads(text: str | bytes) -> Any:
         line = f"a number is out of range: {exc}"
         raise ConversionError("not valid JSON", errors=(line,)) from exc
     except msgspec.DecodeError as exc:
+        if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("latin-1")):
+            return _loads_with_surrogates(text, exc)
         raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
     except (InvalidOperation, OverflowError) as exc:  # 1e99999999999999999999: no Decimal holds it
         raise ConversionError("not valid JSON", errors=(_out_of_range(text),)) from exc
@@ -63,6 +99,21 @@ def loads(text: str | bytes) -> Any:
         raise ConversionError("JSON nested too deeply", errors=(str(exc),)) from exc
     except (ValueError, UnicodeError) as exc:
         raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
+
+
+def _loads_with_surrogates(text: str | bytes, refused: Exception) -> Any:
+    """Read text msgspec refused for a lone surrogate escape, with the standard library.
+
+    The standard library reads such an escape as a lone surrogate code point, which
+    :func:`_mend` then replaces; any other fault is reported as msgspec reported it.
+    """
+    try:
+        decoded = text if isinstance(text, str) else text.decode("utf-8")
+        with _gc.paused():
+            value = _ITEM_DECODER.decode(decoded)
+    except (ValueError, UnicodeError, InvalidOperation, OverflowError, RecursionError):
+        raise ConversionError("not valid JSON", errors=(str(refused),)) from refused
+    return _mended(value)
 
 
 def dumpb(data: Any, *, indent: int | None = None) -> bytes:
@@ -199,6 +250,8 @@ class ArrayStream:
                 and self._grow()
             ):
                 continue  # a number cut by the end of the block goes on in the next one
+            if _SURROGATE_ESCAPE.search(self._buffer, self._position, end):
+                value = _mended(value)
             self._position = end
             return value
 

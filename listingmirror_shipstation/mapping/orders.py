@@ -928,8 +928,24 @@ def _check_types(order: lm.Order) -> None:
         )
 
 
+#: Listing Mirror order ids are positive and fit in 64 bits (they become ShipStation's
+#: ``orderKey`` and are stored by the sync's checkpoint stores as 64-bit integers).
+_MAX_ORDER_ID = 2**63 - 1
+
+
+def _check_id(order: lm.Order) -> None:
+    if not 0 < order.order_id <= _MAX_ORDER_ID:
+        raise InvalidOrderError(
+            "must be a whole number from 1 to 2**63 - 1",
+            order_id=order.order_id,
+            field="order_id",
+            value=order.order_id,
+        )
+
+
 def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]) -> ss.Order:
     _check_types(order)
+    _check_id(order)
     check_eligible(order, options)
     _check_amounts(order)
     order = _in_cents(order)

@@ -246,9 +246,7 @@ class OrderSync:
                 rejection.error,
             )
         for rejection in rejected:
-            self.store.record_rejection(
-                rejection.order.order_id, rejection.reason, str(rejection.error)
-            )
+            self._record(rejection)
         known = self.store.get_fingerprints(prints)
         to_send = [
             o for o in converted if known.get(o.order_key or "") != prints[o.order_key or ""]
@@ -302,6 +300,23 @@ class OrderSync:
             unreadable=window.unreadable,
             complete=window.covered_until >= end,
         )
+
+    def _record(self, rejection: Rejection) -> None:
+        """Keep *rejection* in the store; one that cannot be kept is logged, never fatal.
+
+        An order whose id no store column holds (past 64 bits, say) is rejected for that very
+        reason; failing the run over storing its rejection would stop every later run too.
+        """
+        order_id = rejection.order.order_id
+        try:
+            self.store.record_rejection(order_id, rejection.reason, str(rejection.error))
+        except Exception as exc:
+            logger.error(
+                "order %s: rejection (%s) not recorded in the checkpoint store: %s",
+                order_id,
+                rejection.reason,
+                exc,
+            )
 
     def _read(self, start: datetime, end: datetime) -> OrderWindow:
         if isinstance(self.source, WindowedOrderSource):
