@@ -945,8 +945,8 @@ def _check_id(order: lm.Order) -> None:
 
 def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]) -> ss.Order:
     _check_types(order)
+    check_eligible(order, options)  # filters and the address rule come first, as for amounts
     _check_id(order)
-    check_eligible(order, options)
     _check_amounts(order)
     order = _in_cents(order)
     number = order.market_order_id
