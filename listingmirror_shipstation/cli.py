@@ -980,17 +980,14 @@ def _keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         key, equals, field = rest.partition("=")
         cls = getattr(lm, model, None)
         if not (dot and equals and isinstance(cls, type)):
-            print(f"error: --alias {text!r}: expected MODEL.KEY=FIELD", file=err)
-            return 2
+            raise _UserError(f"--alias {text!r}: expected MODEL.KEY=FIELD")
         aliases.setdefault(cls, {})[key] = field
     try:
         report = lm.key_report(_jsontext.loads(_read(args.file)), aliases=aliases)
     except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=err)
-        return 2
+        raise _UserError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     except (ConversionError, ConfigurationError) as exc:
-        print(f"error: {args.file}: {exc}", file=err)
-        return 2
+        raise _UserError(f"{args.file}: {exc}") from exc
     for line in report.lines():
         print(line, file=out)
     return 0
