@@ -440,6 +440,7 @@ class FastConverter(cattrs.Converter):
             kwargs.setdefault("detailed_validation", False)
         super().__init__(*args, **kwargs)
         self._explainer: cattrs.Converter | None = None
+        self._own_hooks_only = False
 
     @property
     def explainer(self) -> cattrs.Converter:
@@ -459,10 +460,21 @@ class FastConverter(cattrs.Converter):
         for name, value in vars(self).items():
             if name != "_explainer":
                 setattr(result, name, value)
+        if args or set(kwargs) - {"detailed_validation", "forbid_extra_keys"}:
+            result._own_hooks_only = False  # e.g. type_overrides may bring hooks of their own
         return result
 
     def _changed(self) -> None:
         self._explainer = None
+        self._own_hooks_only = False
+
+    def _seal(self) -> None:
+        """Mark this converter as holding only this library's hooks (see :func:`own_hooks_only`).
+
+        Called by this library's ``make_converter`` functions when they are done; any hook
+        registered afterwards (by anyone) clears the mark.
+        """
+        self._own_hooks_only = True
 
     def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:
         """See :meth:`cattrs.Converter.register_structure_hook` (also for the explainer)."""
@@ -493,6 +505,20 @@ class FastConverter(cattrs.Converter):
         """See :meth:`cattrs.Converter.register_unstructure_hook_factory` (also the explainer)."""
         self._changed()
         return super().register_unstructure_hook_factory(*args, **kwargs)
+
+
+def own_hooks_only(converter: cattrs.Converter) -> bool:
+    """Whether *converter* holds only this library's hooks, as its ``make_converter`` made it.
+
+    A converter of a class of ours (not a subclass of someone else), sealed when it was made and
+    given no hook since. Models it reads have every value of its declared type, so a reader may
+    hand them on as :class:`~listingmirror_shipstation._values.TypedModels`.
+    """
+    return (
+        isinstance(converter, FastConverter)
+        and type(converter).__module__.startswith("listingmirror_shipstation.")
+        and converter._own_hooks_only
+    )
 
 
 def explainer(converter: cattrs.Converter) -> cattrs.Converter:

@@ -27,6 +27,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .. import _gc, _hooks, _jsontext, _time
+from .._values import TypedModels
 from ..errors import ConfigurationError, ConversionError
 from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Product, WeightUnit
 
@@ -263,6 +264,7 @@ def make_converter(
     """
     converter = JsonConverter(forbid_extra_keys=strict, detailed_validation=detailed)
     configure_converter(converter, naive_zone=naive_zone, aliases=aliases)
+    converter._seal()  # only our hooks so far: what it reads needs no second type check
     return converter
 
 
@@ -377,7 +379,10 @@ def _read_orders(document: object, conv: cattrs.Converter, *, log_keys: bool) ->
             except ConversionError as exc:
                 lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
                 errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
-    return ParsedOrders(orders=tuple(orders), errors=tuple(errors), count=count, next=next_url)
+    # Read with our hooks only, every value has its declared type: the mapping skips its
+    # type guard for these (see _values.TypedModels).
+    kept = TypedModels(orders) if _hooks.own_hooks_only(conv) else tuple(orders)
+    return ParsedOrders(orders=kept, errors=tuple(errors), count=count, next=next_url)
 
 
 @attrs.frozen(kw_only=True)

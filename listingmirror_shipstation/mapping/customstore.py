@@ -50,6 +50,7 @@ from .orders import (
     MappingWarning,
     Rejection,
     _convert,
+    _convert_typed,
     _currency,
     _is_mapping_line,
     _run_batch,
@@ -178,7 +179,18 @@ def _ship_to_name(order: lm.Order) -> str:
 def _convert_cs(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> cs.Order:
-    result = _shape(order, _convert(order, options, warnings), options, warnings)
+    return _checked(order, _shape(order, _convert(order, options, warnings), options, warnings))
+
+
+def _convert_cs_typed(
+    order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
+) -> cs.Order:
+    """:func:`_convert_cs` for an order whose values are known to have their declared types."""
+    rest = _convert_typed(order, options, warnings)
+    return _checked(order, _shape(order, rest, options, warnings))
+
+
+def _checked(order: lm.Order, result: cs.Order) -> cs.Order:
     try:
         validate_order(result)
     except ValidationError as exc:  # e.g. an order number of control characters only
@@ -272,7 +284,9 @@ def convert_customstore_orders(
     orders: Iterable[lm.Order], options: MappingOptions | None = None
 ) -> CustomStoreConversion:
     """Convert a batch for the export; one bad order never sinks the others."""
-    converted, rejected, warnings = _run_batch(orders, options or MappingOptions(), _convert_cs)
+    converted, rejected, warnings = _run_batch(
+        orders, options or MappingOptions(), _convert_cs, typed=_convert_cs_typed
+    )
     return CustomStoreConversion(orders=converted, rejected=rejected, warnings=warnings)
 
 

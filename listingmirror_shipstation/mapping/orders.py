@@ -52,7 +52,7 @@ from attrs import field, frozen
 
 from .. import _gc
 from .._codes import country_alpha2, region_code
-from .._values import Unrecognized
+from .._values import TypedModels, Unrecognized
 from ..errors import (
     ExcludedFulfillmentError,
     IntegrationNotSelectedError,
@@ -945,6 +945,13 @@ def _check_id(order: lm.Order) -> None:
 
 def _convert(order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]) -> ss.Order:
     _check_types(order)
+    return _convert_typed(order, options, warnings)
+
+
+def _convert_typed(
+    order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
+) -> ss.Order:
+    """:func:`_convert` for an order whose values are known to have their declared types."""
     check_eligible(order, options)  # filters and the address rule come first, as for amounts
     _check_id(order)
     _check_amounts(order)
@@ -1077,7 +1084,9 @@ def convert_orders(
     >>> [(r.order.order_id, r.reason) for r in result.rejected]
     [(8, 'missing_shipping_address')]
     """
-    converted, rejected, warnings = _run_batch(orders, options or MappingOptions(), _convert)
+    converted, rejected, warnings = _run_batch(
+        orders, options or MappingOptions(), _convert, typed=_convert_typed
+    )
     return ConversionResult(orders=converted, rejected=rejected, warnings=warnings)
 
 
@@ -1088,8 +1097,14 @@ def _run_batch(
     orders: Iterable[lm.Order],
     options: MappingOptions,
     convert: Callable[[lm.Order, MappingOptions, list[MappingWarning]], _T],
+    *,
+    typed: Callable[[lm.Order, MappingOptions, list[MappingWarning]], _T] | None = None,
 ) -> tuple[tuple[_T, ...], tuple[Rejection, ...], tuple[MappingWarning, ...]]:
     """Run *convert* over a batch: each failure becomes a rejection, never an exception.
+
+    *typed*, if given, is *convert* without the type guard: it runs instead when *orders* is a
+    :class:`~listingmirror_shipstation._values.TypedModels` (read by our reader with only our
+    hooks, so every value already has its declared type).
 
     A MappingError is the rejection's reason; any other exception (a bug, or a model built by
     hand that slipped past the checks) becomes an
@@ -1100,6 +1115,8 @@ def _run_batch(
     converted: list[_T] = []
     rejected: list[Rejection] = []
     warnings: list[MappingWarning] = []
+    if typed is not None and orders.__class__ is TypedModels:
+        convert = typed
     with _gc.paused():  # see _gc: the batch's models hold no cycles
         _convert_each(orders, options, convert, converted, rejected, warnings)
     return tuple(converted), tuple(rejected), tuple(warnings)
