@@ -133,6 +133,25 @@ def register_fast_optionals(converter: cattrs.Converter) -> None:
 
             return structure_optional_int
 
+        if hook is _structure_decimal:  # amounts: mostly numeric strings, read in one call
+
+            def structure_optional_decimal(value: Any, _: Any) -> Any:
+                if value is None:
+                    return None
+                if value.__class__ is str:
+                    try:
+                        result = Decimal(value)
+                    except InvalidOperation:
+                        pass  # the full hook says why
+                    else:
+                        if result.is_finite() and (
+                            not result or abs(result.adjusted()) <= _MAX_DECIMAL_EXPONENT
+                        ):
+                            return result
+                return _structure_decimal(value, Decimal)
+
+            return structure_optional_decimal
+
         def structure_optional(value: Any, _: Any) -> Any:
             return None if value is None else hook(value, inner)
 
@@ -194,8 +213,18 @@ def register_strict_sequences(converter: cattrs.Converter) -> None:
 
     def factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
         base = homogenous_tuple_structure_factory(tp, converter)
+        element = typing.get_args(tp)[0]
+        if converter.detailed_validation or element is Any:
+            handler = None
+        else:
+            try:
+                handler = converter.get_structure_hook(element)
+            except RecursionError:  # a model that holds itself: cattrs' own late binding
+                handler = None
 
         def structure_tuple(value: Any, cls: Any) -> Any:
+            if value.__class__ is list and handler is not None:  # what JSON gives: one step
+                return tuple([handler(item, element) for item in value])
             if isinstance(value, str | bytes):
                 if not value:
                     return ()

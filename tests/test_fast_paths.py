@@ -167,3 +167,44 @@ def test_line_checks_still_name_the_line(changes: dict[str, Any], field: str) ->
     with pytest.raises(ValidationError) as caught:
         ss.validate_order_for_create(order)
     assert caught.value.field == field
+
+
+def _outcome(hook: Any, value: Any, tp: Any) -> tuple[str, Any]:
+    try:
+        result = hook(value, tp)
+    except Exception as exc:  # the outcome compared is the failure itself
+        return ("error", (type(exc), str(exc)))
+    return ("value", (type(result), str(result) if isinstance(result, Decimal) else result))
+
+
+DECIMAL_EDGES = [
+    "12.34", " 12.34 ", "1_000", "1e100", "1e101", "-1e-100", "1e-101", "0E-1000", "NaN",
+    "-Infinity", "sNaN", "", "abc", "0x10", "٣", "1.5e3", "-0", 12, 1.5, True, None, [], {},
+]  # fmt: skip
+
+
+@given(st.one_of(st.sampled_from(DECIMAL_EDGES), st.text(max_size=12), st.decimals().map(str)))
+def test_the_optional_decimal_reader_reads_as_the_decimal_hook_does(value: Any) -> None:
+    from listingmirror_shipstation import listingmirror as lm
+
+    converter = lm.make_converter(detailed=False)
+    optional = converter.get_structure_hook(Decimal | None)
+    assert optional.__name__ == "structure_optional_decimal"  # the shortcut is what runs
+    expected = ("value", (type(None), None)) if value is None else None
+    assert _outcome(optional, value, Decimal | None) == (
+        expected or _outcome(_hooks._structure_decimal, value, Decimal)
+    )
+
+
+@given(st.lists(st.one_of(st.sampled_from(DECIMAL_EDGES), st.text(max_size=6)), max_size=5))
+def test_the_tuple_reader_reads_a_list_as_the_general_tuple_hook_does(values: list[Any]) -> None:
+    from cattrs.cols import homogenous_tuple_structure_factory
+
+    from listingmirror_shipstation import listingmirror as lm
+
+    converter = lm.make_converter(detailed=False)
+    general = homogenous_tuple_structure_factory(tuple[Decimal | None, ...], converter)
+    fast = converter.get_structure_hook(tuple[Decimal | None, ...])
+    assert _outcome(fast, values, tuple[Decimal | None, ...]) == _outcome(
+        general, values, tuple[Decimal | None, ...]
+    )
