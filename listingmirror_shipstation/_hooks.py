@@ -6,13 +6,14 @@ lenient enums (``E | Unrecognized``), and the translation of cattrs' error group
 """
 
 import enum
+import operator
 import re
 import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
@@ -304,6 +305,10 @@ def lenient_enum_parts(tp: Any) -> tuple[type[enum.Enum], bool] | None:
     return enums[0], type(None) in rest
 
 
+_enum_value: Final = operator.attrgetter("_value_")
+_unrecognized_raw: Final = operator.attrgetter("raw")
+
+
 def register_lenient_enums(
     converter: cattrs.Converter,
     aliases: Callable[[type[enum.Enum], str], enum.Enum | None] | None = None,
@@ -347,10 +352,41 @@ def register_lenient_enums(
 
         return hook
 
+    def unstructure_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:
+        parts = lenient_enum_parts(tp)
+        assert parts is not None  # noqa: S101 - the predicate guarantees it
+        enum_cls = parts[0]
+        # The converter's own hooks for the two classes (a user's, if registered): the union
+        # is dispatched on the value's class as cattrs would, without its dispatch per value.
+        enum_hook = converter.get_unstructure_hook(enum_cls)
+        raw_hook = converter.get_unstructure_hook(Unrecognized)
+
+        def unstructure_lenient_enum(value: Any) -> Any:
+            if value.__class__ is enum_cls:
+                return enum_hook(value)
+            if value.__class__ is Unrecognized:
+                return raw_hook(value)
+            return converter.unstructure(value)  # None, or anything else: as the union would
+
+        return unstructure_lenient_enum
+
     converter.register_structure_hook_factory(
         lambda tp: lenient_enum_parts(tp) is not None, factory
     )
-    converter.register_unstructure_hook(Unrecognized, lambda u: u.raw)
+    converter.register_unstructure_hook_factory(
+        lambda tp: lenient_enum_parts(tp) is not None, unstructure_factory
+    )
+    # A plain enum (not a typed one, whose value has a hook of its own) is written as its
+    # value, fetched in C rather than through Enum's Python ``value`` property.
+    converter.register_unstructure_hook_factory(
+        lambda tp: (
+            isinstance(tp, type)
+            and issubclass(tp, enum.Enum)
+            and "_value_" not in getattr(tp, "__annotations__", {})
+        ),
+        lambda _: _enum_value,
+    )
+    converter.register_unstructure_hook(Unrecognized, _unrecognized_raw)
 
 
 Namer = Callable[[str], str]

@@ -208,3 +208,32 @@ def test_the_tuple_reader_reads_a_list_as_the_general_tuple_hook_does(values: li
     assert _outcome(fast, values, tuple[Decimal | None, ...]) == _outcome(
         general, values, tuple[Decimal | None, ...]
     )
+
+
+def test_lenient_enum_fields_are_written_with_the_converters_own_hooks() -> None:
+    order = ss.Order(
+        order_number="A-1",
+        order_date=datetime(2026, 11, 27, 12, tzinfo=UTC),
+        order_status=ss.OrderStatus.ON_HOLD,
+        weight=ss.Weight(value=Decimal(2), units=Unrecognized("stone")),
+    )
+    plain = ss.make_converter(detailed=False).unstructure(order)
+    assert (plain["orderStatus"], plain["weight"]["units"]) == ("on_hold", "stone")
+
+    converter = ss.make_converter(detailed=False)  # a user's hooks, registered before use
+    converter.register_unstructure_hook(ss.OrderStatus, lambda s: s.value.upper())
+    converter.register_unstructure_hook(Unrecognized, lambda u: f"raw:{u.raw}")
+    mine = converter.unstructure(order)
+    assert (mine["orderStatus"], mine["weight"]["units"]) == ("ON_HOLD", "raw:stone")
+
+
+class _Typed(enum.Enum):
+    _value_: int
+    ONE = 1
+
+
+def test_a_plain_enum_is_written_as_its_value_and_a_typed_one_through_its_hook() -> None:
+    converter = ss.make_converter(detailed=False)
+    assert converter.unstructure(ss.OrderStatus.SHIPPED) == "shipped"
+    converter.register_unstructure_hook(int, lambda n: n * 10)
+    assert converter.unstructure(_Typed.ONE) == 10  # cattrs' typed-enum rule is kept
