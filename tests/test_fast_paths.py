@@ -237,3 +237,133 @@ def test_a_plain_enum_is_written_as_its_value_and_a_typed_one_through_its_hook()
     assert converter.unstructure(ss.OrderStatus.SHIPPED) == "shipped"
     converter.register_unstructure_hook(int, lambda n: n * 10)
     assert converter.unstructure(_Typed.ONE) == 10  # cattrs' typed-enum rule is kept
+
+
+_ZONES = [UTC, timezone(timedelta(hours=-14)), timezone(timedelta(hours=14)), _time.PACIFIC]
+
+
+@given(st.datetimes(timezones=st.sampled_from(_ZONES)))
+def test_the_instant_shortcut_refuses_what_the_full_check_refuses(value: datetime) -> None:
+    from listingmirror_shipstation.errors import ValidationError as Refused
+    from listingmirror_shipstation.shipstation import validate
+
+    try:
+        validate._check_instant(value, "order_date")
+    except Refused:
+        assert not validate._surely_writable(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1, 1, 1, 7, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),
+        datetime(2026, 11, 27, 12),  # naive  # noqa: DTZ001
+    ],
+)
+def test_instants_at_the_ends_still_get_the_full_check(value: datetime) -> None:
+    from listingmirror_shipstation.shipstation import validate
+
+    assert not validate._surely_writable(value)
+
+
+_HUGE = st.one_of(
+    st.none(),
+    st.sampled_from([Decimal("1e12"), Decimal("-1e12"), Decimal("999999999999.99"), Decimal(0)]),
+    st.decimals(min_value=-(10**13), max_value=10**13, allow_nan=False, places=2),
+)
+
+
+@given(st.lists(st.tuples(*[_HUGE] * len(mapping_orders._ITEM_AMOUNTS)), min_size=1, max_size=4))
+def test_the_amount_range_shortcut_names_the_first_amount_out_of_range(
+    lines: list[tuple[Decimal | None, ...]],
+) -> None:
+    from listingmirror_shipstation import listingmirror as lm
+    from listingmirror_shipstation.errors import InvalidOrderError
+
+    items = tuple(
+        lm.OrderItem(
+            quantity=1,
+            **{
+                name: (Decimal(0) if name == "price" and value is None else value)
+                for name, value in zip(mapping_orders._ITEM_AMOUNTS, amounts, strict=True)
+            },
+        )
+        for amounts in lines
+    )
+    order = lm.Order(
+        order_id=1,
+        market_order_id="A",
+        order_status=lm.OrderStatus.PAID,
+        order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
+        order_items=items,
+    )
+    expected = next(
+        (
+            f"order_items[{index}].{name}"
+            for index, item in enumerate(items)
+            for name in mapping_orders._ITEM_AMOUNTS
+            if getattr(item, name) is not None
+            and not -mapping_orders._MAX_AMOUNT < getattr(item, name) < mapping_orders._MAX_AMOUNT
+        ),
+        None,
+    )
+    if expected is None:
+        mapping_orders._check_amounts(order)
+    else:
+        with pytest.raises(InvalidOrderError) as raised:
+            mapping_orders._check_amounts(order)
+        assert raised.value.field == expected
+
+
+_AMOUNT_OR_NONE = st.one_of(
+    st.none(),
+    st.sampled_from(["0.00", "0", "-0.00", "3.00", "1E+1"]).map(Decimal),
+    st.decimals(min_value=-1000, max_value=1000, allow_nan=False, places=2),
+)
+
+
+def _sum_the_long_way(values: list[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+@given(st.lists(st.tuples(*[_AMOUNT_OR_NONE] * 5), max_size=4))
+def test_one_pass_sums_give_the_same_digits_as_summing_each_amount(
+    lines: list[tuple[Decimal | None, ...]],
+) -> None:
+    """Digits, not just values: ``0`` and ``0.00`` are different bytes on the wire."""
+    from listingmirror_shipstation import listingmirror as lm
+
+    items = tuple(
+        lm.OrderItem(
+            quantity=1,
+            price=Decimal(1),
+            shipping_price=ship,
+            shipping_discount=off,
+            tax=tax,
+            shipping_tax=ship_tax,
+            gift_warp_tax=wrap_tax,
+        )
+        for ship, off, tax, ship_tax, wrap_tax in lines
+    )
+    order = lm.Order(
+        order_id=1,
+        market_order_id="A",
+        order_status=lm.OrderStatus.PAID,
+        order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
+        order_items=items,
+    )
+    charged = _sum_the_long_way([i.shipping_price for i in items])
+    discounted = _sum_the_long_way(
+        [None if i.shipping_discount is None else abs(i.shipping_discount) for i in items]
+    )
+    if charged is None and discounted is None:
+        expected: tuple[Decimal | None, Decimal] = (None, Decimal(0))
+    else:
+        net = (charged or Decimal(0)) - (discounted or Decimal(0))
+        expected = (max(net, Decimal(0)), min(net, Decimal(0)))
+    assert repr(mapping_orders._shipping(order)) == repr(expected)
+    taxes = [v for i in items for v in (i.tax, i.shipping_tax, i.gift_warp_tax)]
+    assert repr(mapping_orders._tax(order)) == repr(_sum_the_long_way(taxes))

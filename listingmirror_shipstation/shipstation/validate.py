@@ -7,7 +7,7 @@ what *we* write to ShipStation's documented limits, and name the field and the v
 import operator
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -113,6 +113,19 @@ def _check_instant(value: datetime | None, field: str) -> None:
         ) from None
 
 
+#: Instants a day or more inside the range of dates: Pacific time (never more than a day
+#: from UTC) can always write them, so only the rare ones outside are converted to find out.
+_WRITABLE_FROM: Final = datetime(1, 1, 2, tzinfo=UTC)
+_WRITABLE_TO: Final = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _surely_writable(value: datetime) -> bool:
+    try:
+        return _WRITABLE_FROM <= value <= _WRITABLE_TO
+    except TypeError:  # a naive datetime: the full check says why it cannot be written
+        return False
+
+
 def validate_order_for_create(order: Order) -> None:
     """Check that *order* can be sent to ``createorder``/``createorders``.
 
@@ -144,7 +157,7 @@ def validate_order_for_create(order: Order) -> None:
             value=order.order_status,
         )
     for name, value in zip(_INSTANTS, _instants(order), strict=True):
-        if value is not None:
+        if value is not None and not _surely_writable(value):
             _check_instant(value, name)
     if order.bill_to is None:
         raise ValidationError("is required on create", field="bill_to", value=None)
