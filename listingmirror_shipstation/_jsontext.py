@@ -15,10 +15,17 @@ A lone UTF-16 surrogate escape (the high or low half of a pair, without the othe
 valid JSON grammar but no character: no UTF-8 text can hold it, so it could be read but never
 written. Both readers replace it with U+FFFD (the replacement character) and log a warning, so
 one such name never stops a batch.
+
+Non-finite numbers: ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON, so neither reader
+accepts them and neither writer writes them: :func:`dumpb`, :func:`dumps` (and the ``convert``
+command's writer, which goes through :func:`dumps`) refuse a non-finite ``float`` or
+``Decimal`` with a :class:`~listingmirror_shipstation.errors.ConversionError` naming where
+it is (``@ $[0].weight``), where msgspec alone would write a float's as ``null``.
 """
 
 import json
 import logging
+import math
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -116,19 +123,76 @@ def _loads_with_surrogates(text: str | bytes, refused: Exception) -> Any:
     return _mended(value)
 
 
+#: A non-finite IEEE double in MessagePack (``0xcb``, then an exponent of all ones).
+_NON_FINITE_DOUBLE = re.compile(rb"\xcb[\x7f\xff][\xf0-\xff]", re.DOTALL)
+
+
+def _non_finite(data: Any, path: str = "$") -> tuple[str, Any] | None:
+    """The path and value of the first non-finite ``float`` or ``Decimal`` in *data*."""
+    stack: list[tuple[str, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        kind = type(value)
+        if kind is float or isinstance(value, float):
+            if not math.isfinite(value):
+                return where, value
+        elif isinstance(value, Decimal):
+            if not value.is_finite():
+                return where, value
+        elif isinstance(value, dict):
+            stack.extend((f"{where}.{key}", item) for key, item in reversed(value.items()))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{where}[{n}]", item) for n, item in reversed(list(enumerate(value))))
+        elif isinstance(value, (set, frozenset)):
+            stack.extend((f"{where}[]", item) for item in value)
+        elif not isinstance(value, (str, int, bytes, bytearray, type(None))):
+            try:  # an object msgspec writes as a JSON object (a dataclass, an attrs class)
+                converted = msgspec.to_builtins(value, builtin_types=(Decimal,))
+            except (TypeError, ValueError):
+                continue
+            if type(converted) is not kind:
+                stack.append((where, converted))
+    return None
+
+
+def _refuse_non_finite(where: str, value: Any) -> ConversionError:
+    return ConversionError(
+        "cannot write JSON",
+        errors=(f"{value!r} is not a JSON number (JSON has no NaN or infinity) @ {where}",),
+    )
+
+
+def _may_hold_non_finite(data: Any) -> bool:
+    """``False`` when *data* surely holds no non-finite float (a quick look at its bits)."""
+    try:
+        packed = msgspec.msgpack.encode(data)
+    except (OverflowError, TypeError, ValueError):  # an integer past 64 bits: look closer
+        return True
+    return _NON_FINITE_DOUBLE.search(packed) is not None
+
+
 def dumpb(data: Any, *, indent: int | None = None) -> bytes:
     """Write unstructured data as UTF-8 JSON bytes; ``Decimal`` becomes an exact JSON number.
 
     Compact (``,`` and ``:``) unless *indent* is given (then ``", "``-free lines and ``": "``).
 
     Raises:
-        ConversionError: A value JSON cannot hold (a non-finite ``Decimal``, an unknown type, a
-            lone surrogate).
+        ConversionError: A value JSON cannot hold: a non-finite ``float`` or ``Decimal``
+            (``NaN``, ``inf``; the error names its path), an unknown type, a lone surrogate.
     """
     try:
         raw = _ENCODER.encode(data)
     except (ValueError, TypeError, OverflowError) as exc:
+        found = _non_finite(data) if isinstance(exc, ValueError) else None
+        if found is not None:
+            raise _refuse_non_finite(*found) from exc
         raise ConversionError("cannot write JSON", errors=(str(exc),)) from exc
+    # msgspec writes a non-finite float as null. No null, no such float; else a second,
+    # cheaper encoding (MessagePack keeps the float's bits) says whether to look for it.
+    if b"null" in raw and _may_hold_non_finite(data):
+        found = _non_finite(data)
+        if found is not None:
+            raise _refuse_non_finite(*found)
     return raw if indent is None else msgspec.json.format(raw, indent=indent)
 
 
@@ -136,7 +200,8 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
     """Write unstructured data as JSON text; ``Decimal`` becomes an exact JSON number.
 
     Raises:
-        ConversionError: A value JSON cannot hold (see :func:`dumpb`).
+        ConversionError: A value JSON cannot hold (see :func:`dumpb`), a non-finite ``float``
+            or ``Decimal`` among them.
     """
     return dumpb(data, indent=indent).decode("utf-8")
 

@@ -113,6 +113,19 @@ class TestBadTextPartWay:
             json.loads(out)
 
 
+class TestNonFiniteNumbersAreNotWritten:
+    def test_the_array_writer_refuses_a_nan_float(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``convert``'s streaming writer goes through ``_jsontext.dumps``: no ``null`` for NaN."""
+        monkeypatch.setattr(
+            cli._hooks, "unstructure", lambda *_, **__: [{"weight": {"value": float("nan")}}]
+        )
+        out = io.StringIO()
+        writer = cli._ArrayWriter(out, indent=None)
+        with pytest.raises(ConversionError, match=r"not a JSON number .* @ \$\[0\]\.weight\.value"):
+            writer.write([object()], ss.make_converter())  # type: ignore[list-item]
+        assert out.getvalue() == ""
+
+
 class TestMemory:
     @pytest.mark.timeout(120)
     def test_memory_does_not_grow_with_the_number_of_orders(
