@@ -15,10 +15,30 @@ A lone UTF-16 surrogate escape (the high or low half of a pair, without the othe
 valid JSON grammar but no character: no UTF-8 text can hold it, so it could be read but never
 written. Both readers replace it with U+FFFD (the replacement character) and log a warning, so
 one such name never stops a batch.
+
+Positions: every position in an error message is a byte offset into the whole UTF-8 text,
+``(byte N)``, counted from 0 (msgspec's own unit; :class:`ArrayStream` counts the same way
+across its blocks). No line or column is reported.
+
+Non-finite numbers: ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON, so neither reader
+accepts them and neither writer writes them: :func:`dumpb`, :func:`dumps` (and the ``convert``
+command's writer, which goes through :func:`dumps`) refuse a non-finite ``float`` or
+``Decimal`` with a :class:`~listingmirror_shipstation.errors.ConversionError` naming where
+it is (``@ $[0].weight``), where msgspec alone would write a float's as ``null``.
+
+Duplicate keys: JSON leaves an object with a key given twice to the reader. A key given twice
+in the top-level object (a page's ``results``, ``count`` or ``next``) is refused by both
+readers, naming the key and the byte of its second occurrence: two order lists (or two counts)
+are ambiguous, and :class:`ArrayStream` could not take the last ``results`` without holding
+the first. Deeper down (inside an order) both readers keep the last value, as msgspec and the
+standard library both do, so one order's duplicate never stops a batch. A key that is not a
+string (``{1: 2}``) is not JSON and is refused by both.
 """
 
+import codecs
 import json
 import logging
+import math
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -66,39 +86,107 @@ _DECODER = msgspec.json.Decoder(float_hook=Decimal)
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
-def _out_of_range(text: str | bytes) -> str:
-    data = text.encode("utf-8", "replace") if isinstance(text, str) else text
+def _utf8_len(text: str) -> int:
+    """The length of *text* in UTF-8 bytes (without encoding it when it is ASCII)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _out_of_range(text: str | bytes, *, base: int = 0) -> str:
+    """Name the number no ``Decimal`` holds, at its byte in the whole text.
+
+    *text* is a piece of the whole text, starting at byte *base*.
+    """
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     match = _HUGE_NUMBER.search(data)
     if match is None:
         return "a number is out of range"
     shown = match.group().decode("ascii")
     if len(shown) > 40:
         shown = shown[:39] + "…"
-    return f"number {shown} is out of range (char {match.start()})"
+    return f"number {shown} is out of range (byte {base + match.start()})"
 
 
 def loads(text: str | bytes) -> Any:
     """Parse JSON text; numbers with a fraction or exponent become ``Decimal``.
 
+    A key given twice in the top-level object is refused; deeper down the last value is kept
+    (see the module's notes on duplicate keys).
+
     Raises:
-        ConversionError: Not JSON, a number out of range, or nesting too deep.
+        ConversionError: Not JSON, a number out of range, nesting too deep, or a key given
+            twice in the top-level object.
     """
     try:
         with _gc.paused():  # a large document is many dicts and lists, none in a cycle
-            return _DECODER.decode(text)
+            value = _DECODER.decode(text)
     except msgspec.ValidationError as exc:  # an integer of thousands of digits
         line = f"a number is out of range: {exc}"
         raise ConversionError("not valid JSON", errors=(line,)) from exc
     except msgspec.DecodeError as exc:
         if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("latin-1")):
-            return _loads_with_surrogates(text, exc)
-        raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
+            value = _loads_with_surrogates(text, exc)
+        else:
+            raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
     except (InvalidOperation, OverflowError) as exc:  # 1e99999999999999999999: no Decimal holds it
         raise ConversionError("not valid JSON", errors=(_out_of_range(text),)) from exc
     except RecursionError as exc:  # [[[[... thousands deep: refuse, do not crash
         raise ConversionError("JSON nested too deeply", errors=(str(exc),)) from exc
     except (ValueError, UnicodeError) as exc:
         raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
+    if type(value) is dict and _may_repeat_a_key(text, value):
+        repeated = _repeated_top_level_key(text)
+        if repeated is not None:
+            raise _repeated_key_error(*repeated)
+    return value
+
+
+def _repeated_key_error(key: str, at: int) -> ConversionError:
+    return ConversionError(
+        "ambiguous JSON",
+        errors=(f"key {key!r} is given twice (the second at byte {at}) @ $",),
+    )
+
+
+def _may_repeat_a_key(text: str | bytes, value: dict[str, Any]) -> bool:
+    r"""``False`` when *text* (which read as *value*) surely gives no key twice in one object.
+
+    A cheap test, exact in one direction: each key in the text is followed by one ``:``,
+    and any other ``:`` is inside a string, where it reads as one ``:`` of the value (only the
+    escape ``\u003a`` reads as a ``:`` the text does not show, hence the second test). So
+    text with no repeated key has no more ``:`` than *value* written back; a key read twice
+    (and its value) was dropped from *value*, so the text has more.
+    """
+    if isinstance(text, str):
+        colons, escaped = text.count(":"), "\\u003" in text
+    else:
+        colons, escaped = text.count(b":"), b"\\u003" in text
+    return escaped or colons > _ENCODER.encode(value).count(b":")
+
+
+def _repeated_top_level_key(text: str | bytes) -> tuple[str, int] | None:
+    """The first key the top-level object of valid JSON *text* gives twice, and its byte."""
+    try:
+        decoded = text if isinstance(text, str) else text.decode("utf-8", "surrogatepass")
+        position = _WHITESPACE.match(decoded, 0).end()  # type: ignore[union-attr]
+        if decoded[position : position + 1] != "{":
+            return None
+        seen: set[str] = set()
+        position = _WHITESPACE.match(decoded, position + 1).end()  # type: ignore[union-attr]
+        while decoded[position : position + 1] == '"':
+            key, end = _ITEM_DECODER.raw_decode(decoded, position)
+            if key in seen:
+                return key, _utf8_len(decoded[:position])
+            seen.add(key)
+            colon = _WHITESPACE.match(decoded, end).end()  # type: ignore[union-attr]
+            start = _WHITESPACE.match(decoded, colon + 1).end()  # type: ignore[union-attr]
+            _, end = _ITEM_DECODER.raw_decode(decoded, start)
+            comma = _WHITESPACE.match(decoded, end).end()  # type: ignore[union-attr]
+            if decoded[comma : comma + 1] != ",":
+                return None
+            position = _WHITESPACE.match(decoded, comma + 1).end()  # type: ignore[union-attr]
+    except (ValueError, UnicodeError, RecursionError, InvalidOperation, OverflowError):
+        return None  # msgspec read it; whatever the standard library balks at is not a repeat
+    return None
 
 
 def _loads_with_surrogates(text: str | bytes, refused: Exception) -> Any:
@@ -116,19 +204,76 @@ def _loads_with_surrogates(text: str | bytes, refused: Exception) -> Any:
     return _mended(value)
 
 
+#: A non-finite IEEE double in MessagePack (``0xcb``, then an exponent of all ones).
+_NON_FINITE_DOUBLE = re.compile(rb"\xcb[\x7f\xff][\xf0-\xff]", re.DOTALL)
+
+
+def _non_finite(data: Any, path: str = "$") -> tuple[str, Any] | None:
+    """The path and value of the first non-finite ``float`` or ``Decimal`` in *data*."""
+    stack: list[tuple[str, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        kind = type(value)
+        if kind is float or isinstance(value, float):
+            if not math.isfinite(value):
+                return where, value
+        elif isinstance(value, Decimal):
+            if not value.is_finite():
+                return where, value
+        elif isinstance(value, dict):
+            stack.extend((f"{where}.{key}", item) for key, item in reversed(value.items()))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{where}[{n}]", item) for n, item in reversed(list(enumerate(value))))
+        elif isinstance(value, (set, frozenset)):
+            stack.extend((f"{where}[]", item) for item in value)
+        elif not isinstance(value, (str, int, bytes, bytearray, type(None))):
+            try:  # an object msgspec writes as a JSON object (a dataclass, an attrs class)
+                converted = msgspec.to_builtins(value, builtin_types=(Decimal,))
+            except (TypeError, ValueError):
+                continue
+            if type(converted) is not kind:
+                stack.append((where, converted))
+    return None
+
+
+def _refuse_non_finite(where: str, value: Any) -> ConversionError:
+    return ConversionError(
+        "cannot write JSON",
+        errors=(f"{value!r} is not a JSON number (JSON has no NaN or infinity) @ {where}",),
+    )
+
+
+def _may_hold_non_finite(data: Any) -> bool:
+    """``False`` when *data* surely holds no non-finite float (a quick look at its bits)."""
+    try:
+        packed = msgspec.msgpack.encode(data)
+    except (OverflowError, TypeError, ValueError):  # an integer past 64 bits: look closer
+        return True
+    return _NON_FINITE_DOUBLE.search(packed) is not None
+
+
 def dumpb(data: Any, *, indent: int | None = None) -> bytes:
     """Write unstructured data as UTF-8 JSON bytes; ``Decimal`` becomes an exact JSON number.
 
     Compact (``,`` and ``:``) unless *indent* is given (then ``", "``-free lines and ``": "``).
 
     Raises:
-        ConversionError: A value JSON cannot hold (a non-finite ``Decimal``, an unknown type, a
-            lone surrogate).
+        ConversionError: A value JSON cannot hold: a non-finite ``float`` or ``Decimal``
+            (``NaN``, ``inf``; the error names its path), an unknown type, a lone surrogate.
     """
     try:
         raw = _ENCODER.encode(data)
     except (ValueError, TypeError, OverflowError) as exc:
+        found = _non_finite(data) if isinstance(exc, ValueError) else None
+        if found is not None:
+            raise _refuse_non_finite(*found) from exc
         raise ConversionError("cannot write JSON", errors=(str(exc),)) from exc
+    # msgspec writes a non-finite float as null. No null, no such float; else a second,
+    # cheaper encoding (MessagePack keeps the float's bits) says whether to look for it.
+    if b"null" in raw and _may_hold_non_finite(data):
+        found = _non_finite(data)
+        if found is not None:
+            raise _refuse_non_finite(*found)
     return raw if indent is None else msgspec.json.format(raw, indent=indent)
 
 
@@ -136,7 +281,8 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
     """Write unstructured data as JSON text; ``Decimal`` becomes an exact JSON number.
 
     Raises:
-        ConversionError: A value JSON cannot hold (see :func:`dumpb`).
+        ConversionError: A value JSON cannot hold (see :func:`dumpb`), a non-finite ``float``
+            or ``Decimal`` among them.
     """
     return dumpb(data, indent=indent).decode("utf-8")
 
@@ -164,15 +310,22 @@ class ArrayStream:
 
     The text is read from *source* in blocks, so memory holds one block and one item, however
     long the array. A page's other keys (``count``, ``next``) are read as they come and kept
-    in :attr:`page` (keys after ``results`` once the items are all read).
+    in :attr:`page` (keys after ``results`` once the items are all read). A page whose keys
+    are not all strings, or which gives a key twice (two ``results``), is refused.
+
+    Every position in an error is a byte offset into the whole UTF-8 text (``byte N``), as
+    :func:`loads` reports it, however the text was cut into blocks.
 
     Args:
-        source: A text file (or anything with ``read(size) -> str``).
-        block: Characters read at a time.
+        source: A binary file of UTF-8 text (``read(size) -> bytes``; decoded here, strictly),
+            or a text file (``read(size) -> str``; its positions are those of its UTF-8
+            encoding).
+        block: Bytes (or characters, for a text file) read at a time.
 
     Raises:
-        ConversionError: (while iterating) the text is not JSON, not an array nor a page with
-            ``results``, or an item is out of range, nested too deeply or too large.
+        ConversionError: (while iterating) the text is not UTF-8 or not JSON, not an array nor
+            a page with ``results``, gives a page key twice, or an item is out of range, nested
+            too deeply or too large.
     """
 
     def __init__(self, source: Any, *, block: int = 1 << 20) -> None:
@@ -180,18 +333,44 @@ class ArrayStream:
         self._block = block
         self._buffer = ""
         self._position = 0
+        #: The byte offset of ``_buffer[0]`` in the whole text.
+        self._base = 0
+        #: Bytes read from a binary source so far, and their decoder (``None`` until one came).
+        self._read = 0
+        self._decoder: codecs.IncrementalDecoder | None = None
         self._eof = False
         #: The page's keys other than ``results`` (empty for a bare array).
         self.page: dict[str, Any] = {}
-        #: Characters consumed so far (for a progress display).
-        self.consumed = 0
+
+    @property
+    def consumed(self) -> int:
+        """Bytes of the text read so far, up to the current position (for a progress display)."""
+        return self._byte_at(self._position)
+
+    def _byte_at(self, index: int) -> int:
+        """The byte offset in the whole text of ``_buffer[index]``."""
+        return self._base + _utf8_len(self._buffer[:index])
+
+    def _decode(self, data: bytes) -> str:
+        """*data*, the next bytes of the text (``b""`` at its end), decoded as strict UTF-8."""
+        if self._decoder is None:
+            self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        pending = len(self._decoder.getstate()[0])  # an unfinished character from the last block
+        try:
+            return self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            at = self._read - pending + exc.start
+            raise ConversionError("not UTF-8 text", errors=(f"{exc.reason} (byte {at})",)) from None
+        finally:
+            self._read += len(data)
 
     def _fill(self) -> bool:
         if self._eof:
             return False
         data = self._source.read(self._block)
-        self.consumed += self._position
-        self._buffer = self._buffer[self._position :] + data
+        text = self._decode(data) if isinstance(data, bytes) else data
+        self._base += _utf8_len(self._buffer[: self._position])
+        self._buffer = self._buffer[self._position :] + text
         self._position = 0
         if not data:
             self._eof = True
@@ -207,14 +386,17 @@ class ArrayStream:
             if not self._fill():
                 return ""
 
+    def _refuse(self, expected: str, found: str) -> ConversionError:
+        shown = repr(found) if found else "the end of the text"
+        return ConversionError(
+            "not valid JSON",
+            errors=(f"expected {expected}, got {shown} (byte {self._byte_at(self._position)})",),
+        )
+
     def _expect(self, wanted: str, what: str) -> str:
         found = self._skip_whitespace()
         if found not in wanted:
-            shown = repr(found) if found else "the end of the text"
-            raise ConversionError(
-                "not valid JSON",
-                errors=(f"expected {what}, got {shown} (char {self.consumed + self._position})",),
-            )
+            raise self._refuse(what, found)
         self._position += 1
         return found
 
@@ -222,35 +404,36 @@ class ArrayStream:
         """Read one complete JSON value at the current position (reading more as needed)."""
         self._skip_whitespace()
         while True:
+            start = self._position
             try:
-                value, end = _ITEM_DECODER.raw_decode(self._buffer, self._position)
+                value, end = _ITEM_DECODER.raw_decode(self._buffer, start)
             except json.JSONDecodeError as exc:
                 # Cut by the end of the block (a literal, a string, a value still to come)?
                 # Then read on; an error far from the end is a real one, reported at once.
                 incomplete = exc.pos >= len(self._buffer) - 1024 or exc.msg.startswith(
                     "Unterminated string"
                 )
+                into = exc.pos - start  # reading on moves the value to the buffer's start
                 if incomplete and self._grow():
                     continue
-                raise ConversionError(
-                    "not valid JSON", errors=(f"{exc.msg} (char {self.consumed + exc.pos})",)
-                ) from exc
+                at = self._byte_at(self._position + into)
+                raise ConversionError("not valid JSON", errors=(f"{exc.msg} (byte {at})",)) from exc
             except (InvalidOperation, OverflowError) as exc:
-                raise ConversionError(
-                    "not valid JSON",
-                    errors=(_out_of_range(self._buffer[self._position : self._position + 4096]),),
-                ) from exc
+                line = _out_of_range(self._buffer[start:], base=self._byte_at(start))
+                raise ConversionError("not valid JSON", errors=(line,)) from exc
             except RecursionError as exc:
-                raise ConversionError("JSON nested too deeply", errors=(str(exc),)) from exc
+                line = f"{exc} (in the value at byte {self._byte_at(start)})"
+                raise ConversionError("JSON nested too deeply", errors=(line,)) from exc
             except ValueError as exc:  # an integer of thousands of digits, NaN
-                raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
+                line = f"{exc} (in the value at byte {self._byte_at(start)})"
+                raise ConversionError("not valid JSON", errors=(line,)) from exc
             if (
                 not self._eof
                 and (end == len(self._buffer) or self._buffer[end] in _NUMBER_CHARS)
                 and self._grow()
             ):
                 continue  # a number cut by the end of the block goes on in the next one
-            if _SURROGATE_ESCAPE.search(self._buffer, self._position, end):
+            if _SURROGATE_ESCAPE.search(self._buffer, start, end):
                 value = _mended(value)
             self._position = end
             return value
@@ -274,34 +457,43 @@ class ArrayStream:
             if self._expect(",]", "',' or ']' after an item") == "]":
                 return
 
+    def _page(self) -> Iterator[Any]:
+        """The items of the ``results`` of the page whose ``{`` was just read; keeps the rest."""
+        found = False
+        seen: set[str] = set()
+        if self._skip_whitespace() == "}":
+            self._position += 1
+        else:
+            while True:
+                first = self._skip_whitespace()
+                if first != '"':  # {1: 2} is not JSON: a key is a string
+                    raise self._refuse("a key in double quotes", first)
+                at = self._byte_at(self._position)
+                key = self._value()
+                if key in seen:
+                    raise _repeated_key_error(key, at)
+                seen.add(key)
+                self._expect(":", "':' after a key")
+                if key == "results" and self._skip_whitespace() == "[":
+                    self._position += 1
+                    found = True
+                    yield from self._items()
+                else:
+                    self.page[key] = self._value()
+                if self._expect(",}", "',' or '}' in the page") == "}":
+                    break
+        if not found:
+            raise ConversionError(
+                "cannot read orders",
+                errors=("expected a JSON array of orders or a page with 'results' @ $",),
+            )
+
     def __iter__(self) -> Iterator[Any]:
         """Every item, in order (for a page, the items of ``results``)."""
         opening = self._expect("[{", "a JSON array of orders or a page with 'results'")
-        if opening == "[":
-            yield from self._items()
-        else:
-            found = False
-            if self._skip_whitespace() == "}":
-                self._position += 1
-            else:
-                while True:
-                    key = self._value()
-                    self._expect(":", "':' after a key")
-                    if key == "results" and self._skip_whitespace() == "[":
-                        self._position += 1
-                        found = True
-                        yield from self._items()
-                    else:
-                        self.page[str(key)] = self._value()
-                    if self._expect(",}", "',' or '}' in the page") == "}":
-                        break
-            if not found:
-                raise ConversionError(
-                    "cannot read orders",
-                    errors=("expected a JSON array of orders or a page with 'results' @ $",),
-                )
+        yield from (self._items() if opening == "[" else self._page())
         if self._skip_whitespace():
             raise ConversionError(
                 "not valid JSON",
-                errors=(f"extra data after the document (char {self.consumed + self._position})",),
+                errors=(f"extra data after the document (byte {self.consumed})",),
             )

@@ -33,7 +33,6 @@ standard error and exit status 2.
 
 import argparse
 import contextlib
-import io
 import itertools
 import logging
 import os
@@ -45,7 +44,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import IO, Any, NoReturn, TextIO
 
 from . import __version__, _hooks, _jsontext, _serve
 from . import listingmirror as lm
@@ -667,7 +666,8 @@ def _read(name: str) -> str:
             return sys.stdin.read()
         return Path(name).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise _UserError(f"cannot read {name}: not UTF-8 text (at byte {exc.start})") from exc
+        where = f"{exc.reason} (byte {exc.start})"  # worded as convert's ArrayStream words it
+        raise _UserError(f"cannot read {name}: not UTF-8 text: {where}") from exc
     except OSError as exc:
         raise _UserError(f"cannot read {name}: {exc.strerror or exc}") from exc
 
@@ -741,21 +741,23 @@ def _example_orders(out: TextIO) -> int:
 
 #: Orders read, converted and written together by ``convert`` (one ``createorders`` call).
 CONVERT_CHUNK = 100
-#: Characters of input ``convert`` reads at a time.
+#: Bytes of input ``convert`` reads at a time.
 CONVERT_BLOCK = 256 * 1024
 
 
-def _open_text(name: str) -> TextIO:
-    """File *name* (``-``: standard input) opened as UTF-8 text, or a user error."""
+def _open_input(name: str) -> IO[Any]:
+    """File *name* (``-``: standard input) opened for reading as bytes, or a user error.
+
+    Bytes, not text: :class:`~listingmirror_shipstation._jsontext.ArrayStream` decodes them
+    itself (strict UTF-8), so that every position it reports is a byte of the whole input.
+    """
     if name == "-":
-        buffer = getattr(sys.stdin, "buffer", None)
-        if not isinstance(buffer, io.BufferedReader):
-            return sys.stdin  # already text (a test's StringIO, an embedding host)
-        # Strict UTF-8 as for a named file: sys.stdin's own error handler may let bad bytes
-        # through as surrogates, which only fail later, when the payload is written.
-        return io.TextIOWrapper(buffer, encoding="utf-8", errors="strict")
+        # Standard input's bytes when it has them; its own text decoding (with an error
+        # handler that may let bad bytes through as surrogates) is bypassed. A test's StringIO
+        # or an embedding host's text stream is read as it is.
+        return getattr(sys.stdin, "buffer", None) or sys.stdin
     try:
-        return open(name, encoding="utf-8")
+        return open(name, "rb")
     except OSError as exc:
         raise _UserError(f"cannot read {name}: {exc.strerror or exc}") from exc
 
@@ -864,7 +866,7 @@ def _convert_streaming(
     writer_converter = ss.make_converter(detailed=False)
     writer = _ArrayWriter(out, indent=None if args.compact else 2)
     converted = filtered = rejected = unreadable_count = read = 0
-    source = _open_text(args.file)
+    source = _open_input(args.file)
     total: int | None = None
     with contextlib.suppress(OSError, ValueError, AttributeError):
         total = os.fstat(source.fileno()).st_size if args.file != "-" else None
@@ -875,14 +877,13 @@ def _convert_streaming(
         while True:
             try:
                 chunk = list(itertools.islice(items, CONVERT_CHUNK))
-            except UnicodeDecodeError as exc:
-                raise _UserError(
-                    f"cannot read {args.file}: not UTF-8 text (at byte {exc.start})"
-                ) from exc
             except OSError as exc:
                 raise _UserError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
             except ConversionError as exc:
-                raise _UserError(f"{args.file}: {exc}") from exc
+                undecodable = exc._message == "not UTF-8 text"
+                raise _UserError(
+                    f"{'cannot read ' if undecodable else ''}{args.file}: {exc}"
+                ) from exc
             if not chunk:
                 break
             parsed = reader.read_orders(chunk)
@@ -908,9 +909,7 @@ def _convert_streaming(
     finally:
         progress.done()
         if args.file != "-":
-            source.close()
-        elif isinstance(source, io.TextIOWrapper) and source is not sys.stdin:
-            source.detach()  # standard input stays open for whoever else reads it
+            source.close()  # standard input stays open for whoever else reads it
     writer.close()
     for lines in (unreadable, warnings, rejections):
         lines.replay(err)

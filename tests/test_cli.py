@@ -143,7 +143,7 @@ def test_standard_input_that_is_not_utf8_is_a_user_error() -> None:
     assert (
         done.stderr.decode()
         .strip()
-        .endswith(f"error: cannot read -: not UTF-8 text (at byte {at})")
+        .endswith(f"error: cannot read -: not UTF-8 text: invalid start byte (byte {at})")
     )
 
 

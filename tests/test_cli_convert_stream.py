@@ -113,6 +113,81 @@ class TestBadTextPartWay:
             json.loads(out)
 
 
+class TestPositionsAreBytesOfTheFile:
+    """Faults past the first 256 KB block, after multi-byte text: reported at their file byte.
+
+    Before, a byte that was not UTF-8 was reported within the decoder's current block, and
+    bad JSON at a character count (and, at the end of the text, with the block's start
+    counted twice).
+    """
+
+    @staticmethod
+    def data(tail: bytes) -> bytes:
+        orders = many_orders(700)
+        for order in orders:
+            order["buyer_name"] = "Jos\u00e9 \u00c7\u00f6\u20ac \U0001f600"
+        text = json.dumps(orders, ensure_ascii=False)[:-1]
+        data = text.encode() + tail
+        assert len(data) > 2 * cli.CONVERT_BLOCK and len(data) > len(text) + len(tail)
+        return data
+
+    def error_line(self, tmp_path: Path, data: bytes) -> str:
+        path = tmp_path / "orders.json"
+        path.write_bytes(data)
+        status, _, err = run("convert", str(path), "--allow-rejected")
+        assert status == 2
+        return err.strip().splitlines()[-1]
+
+    @pytest.mark.parametrize(
+        ("tail", "at"),
+        [(b", {oops}]", b"oops"), (b", 1] [", b" ["), (b', {"a": tru}]', b"tru}")],
+    )
+    def test_bad_json(self, tmp_path: Path, tail: bytes, at: bytes) -> None:
+        data = self.data(tail)
+        line = self.error_line(tmp_path, data)
+        assert "not valid JSON" in line
+        index = data.rindex(at) + (1 if at == b" [" else 0)
+        assert line.endswith(f"(byte {index})"), (line, index)
+
+    def test_bytes_that_are_not_utf8(self, tmp_path: Path) -> None:
+        data = self.data(b"]")
+        data = data[: 3 * len(data) // 4] + data[3 * len(data) // 4 :].replace(
+            "\u20ac".encode(), b"\xe2\x82(", 1
+        )
+        line = self.error_line(tmp_path, data)
+        at = data.index(b"\xe2\x82(")
+        assert line == (
+            f"error: cannot read {tmp_path / 'orders.json'}: not UTF-8 text:"
+            f" invalid continuation byte (byte {at})"
+        )
+
+    def test_standard_input_that_is_not_utf8(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``-`` is read as bytes too (a BufferedReader under its text wrapper)."""
+        data = self.data(b', {"a": "\xff"}]')
+        stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(data)), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdin", stdin)
+        status, _, err = run("convert", "-", "--allow-rejected")
+        assert status == 2
+        at = data.index(b"\xff")
+        line = err.strip().splitlines()[-1]
+        assert line.endswith(f"cannot read -: not UTF-8 text: invalid start byte (byte {at})")
+
+
+class TestNonFiniteNumbersAreNotWritten:
+    def test_the_array_writer_refuses_a_nan_float(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``convert``'s streaming writer goes through ``_jsontext.dumps``: no ``null`` for NaN."""
+        monkeypatch.setattr(
+            cli._hooks, "unstructure", lambda *_, **__: [{"weight": {"value": float("nan")}}]
+        )
+        out = io.StringIO()
+        writer = cli._ArrayWriter(out, indent=None)
+        with pytest.raises(ConversionError, match=r"not a JSON number .* @ \$\[0\]\.weight\.value"):
+            writer.write([object()], ss.make_converter())  # type: ignore[list-item]
+        assert out.getvalue() == ""
+
+
 class TestMemory:
     @pytest.mark.timeout(120)
     def test_memory_does_not_grow_with_the_number_of_orders(
