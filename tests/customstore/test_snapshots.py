@@ -31,6 +31,8 @@ ID_LISTS = st.lists(st.text(ID_CHARACTERS, max_size=6), unique=True, max_size=40
 
 #: Keys for the property test's snapshots (one per example: the store outlives the examples).
 _KEYS = itertools.count()
+#: The property test's two stores, by the factory that made them (one pair per test run).
+_PAIRS: dict[Callable[[], cs.SnapshotStore], tuple[cs.SnapshotStore, cs.SnapshotStore]] = {}
 
 
 @pytest.fixture(params=["memory", "sqlite", "sqlite, chunks of 3"])
@@ -165,11 +167,14 @@ class TestSnapshotStoreContract:
         limit: int,
     ) -> None:
         """Any distinct ids, any characters, any offset and limit: the page is the slice."""
-        store = make_store()
+        # Two workers for the whole test, not per example (a database store holds a connection).
+        if make_store not in _PAIRS:
+            _PAIRS[make_store] = (make_store(), make_store())
+        store, other = _PAIRS[make_store]
         made = store.create(f"w{next(_KEYS)}", ids, now=NOW, expires_at=NOW + TTL)
         assert made.count == len(ids)
         assert store.page(made, offset, limit) == ids[offset : offset + limit]
-        assert make_store().page(made, 0, len(ids)) == ids
+        assert other.page(made, 0, len(ids)) == ids
 
     def test_naive_times_are_refused(self, make_store: Callable[[], cs.SnapshotStore]) -> None:
         """Times must be aware (the library's rule everywhere)."""
