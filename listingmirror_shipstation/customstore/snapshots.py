@@ -177,8 +177,8 @@ class MemorySnapshotStore(SnapshotStore):
         return len(dead)
 
 
-#: How many ids one stored row of a database snapshot store holds, unless told otherwise: a
-#: page of up to this many ids reads one or two rows, and taking a snapshot of 20,000 ids
+#: The number of ids one stored row of a database snapshot store holds unless told otherwise.
+#: A page of up to this many ids reads one or two rows, and taking a snapshot of 20,000 ids
 #: writes 20 rows instead of 20,000.
 DEFAULT_CHUNK_SIZE: Final = 1000
 
