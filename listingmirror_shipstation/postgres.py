@@ -41,7 +41,13 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
 
 from . import listingmirror as lm
-from .customstore.snapshots import Snapshot, SnapshotStore
+from .customstore.snapshots import (
+    DEFAULT_CHUNK_SIZE,
+    Snapshot,
+    SnapshotStore,
+    _chunked,
+    _cut_page,
+)
 from .errors import ConfigurationError, ConversionError
 from .integration import ShipmentSink
 from .stores import DatabaseUnavailableError, LeaseHeldError, MerchantLease, redact_url
@@ -58,7 +64,7 @@ __all__ = [
 ]
 
 #: The version of the table layout this library writes (see ``lmss_schema_version``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Advisory-lock class (two-key form) under which the schema is created, one migrator at a time.
 _SCHEMA_LOCK = (0x4C4D5353, 0)  # "LMSS"
@@ -99,6 +105,23 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         " position INTEGER NOT NULL, order_id TEXT NOT NULL,"
         " PRIMARY KEY (token, position))",
         "CREATE INDEX lmss_export_snapshots_expiry ON lmss_export_snapshots (expires_at)",
+    ),
+    # A snapshot's ids in chunks (a JSON array of up to chunk_size ids a row, keyed by the
+    # position of its first id) instead of a row per id. Live snapshots keep their ids, so a
+    # poll in progress during the upgrade goes on from the same list. The lock waits for a
+    # worker of the previous version still writing ids, so they are copied too; after the drop
+    # such a worker fails loudly. Should ids ever be missing, `page` drops that snapshot and
+    # returns None, and the endpoint takes a new one, as when a snapshot expires.
+    3: (
+        "LOCK TABLE lmss_export_snapshots, lmss_export_snapshot_ids IN SHARE ROW EXCLUSIVE MODE",
+        "CREATE TABLE lmss_export_snapshot_chunks ("
+        " token TEXT NOT NULL REFERENCES lmss_export_snapshots (token) ON DELETE CASCADE,"
+        " start INTEGER NOT NULL, ids TEXT NOT NULL,"
+        " PRIMARY KEY (token, start))",
+        "INSERT INTO lmss_export_snapshot_chunks (token, start, ids)"
+        " SELECT token, position / 1000 * 1000, json_agg(order_id ORDER BY position)::text"
+        " FROM lmss_export_snapshot_ids GROUP BY token, position / 1000",
+        "DROP TABLE lmss_export_snapshot_ids",
     ),
 }
 
@@ -449,7 +472,9 @@ class PostgresSnapshotStore(_Store, SnapshotStore):
 
     Implements :class:`~listingmirror_shipstation.customstore.SnapshotStore` on the tables
     ``lmss_export_snapshots`` (one row per snapshot, per merchant) and
-    ``lmss_export_snapshot_ids`` (one row per id and position, so a page reads only its rows).
+    ``lmss_export_snapshot_chunks`` (the ids as JSON arrays of up to *chunk_size* ids a row,
+    keyed by the position of the row's first id, so a page reads only the one or two rows
+    that hold it).
     :meth:`create` is create-if-absent in one transaction (``INSERT … ON CONFLICT DO NOTHING``):
     two workers asked for the same window at the same moment store one snapshot, and both get
     it, so every page of a pass comes from the same list whichever worker serves it.
@@ -457,12 +482,26 @@ class PostgresSnapshotStore(_Store, SnapshotStore):
     Args:
         url: ``postgresql://…`` or a libpq connection string.
         merchant: Whose export this is.
+        chunk_size: How many ids one stored row holds. Only writing depends on it: stores with
+            different sizes read each other's snapshots.
+
+    A snapshot whose ids are missing (not one this library wrote) is dropped by :meth:`page`,
+    which returns ``None``: the endpoint takes a new snapshot of the window, as when one
+    expires, rather than serve a short page.
+
+    .. versionchanged:: 0.2
+       Ids are stored in chunks (schema version 3); upgrading keeps live snapshots' ids.
     """
 
     _COLUMNS = "key, token, count, created_at, expires_at"
 
-    def __init__(self, url: str, *, merchant: str = "default") -> None:
+    def __init__(
+        self, url: str, *, merchant: str = "default", chunk_size: int = DEFAULT_CHUNK_SIZE
+    ) -> None:
+        if chunk_size < 1:
+            raise ConfigurationError(f"chunk_size must be at least 1, got {chunk_size!r}")
         super().__init__(url, merchant=merchant)
+        self.chunk_size = chunk_size
 
     @staticmethod
     def _make(row: Sequence[Any]) -> Snapshot:
@@ -506,10 +545,10 @@ class PostgresSnapshotStore(_Store, SnapshotStore):
             ).rowcount
             if inserted == 1:
                 with db.cursor().copy(
-                    "COPY lmss_export_snapshot_ids (token, position, order_id) FROM STDIN"
+                    "COPY lmss_export_snapshot_chunks (token, start, ids) FROM STDIN"
                 ) as copy:
-                    for position, order_id in enumerate(ids):
-                        copy.write_row((token, position, str(order_id)))
+                    for start, text in _chunked(ids, self.chunk_size):
+                        copy.write_row((token, start, text))
             # Ours, or the one a concurrent create committed first (a new statement sees it).
             row = db.execute(
                 f"SELECT {self._COLUMNS} FROM lmss_export_snapshots"  # noqa: S608 - constants
@@ -522,17 +561,32 @@ class PostgresSnapshotStore(_Store, SnapshotStore):
     def page(self, snapshot: Snapshot, offset: int, limit: int) -> list[str] | None:
         """Ids at ``offset`` … ``offset + limit - 1``; ``None`` when the snapshot is gone."""
         start = max(offset, 0)
+        stop = start + max(limit, 0)
         with self._db.transaction() as db:
+            # The row holding `start` (the last starting at or before it) and every later row
+            # starting before `stop`; one row of NULLs when the snapshot has no ids at all.
             rows = db.execute(
-                "SELECT i.order_id FROM lmss_export_snapshots AS s"
-                " LEFT JOIN lmss_export_snapshot_ids AS i"
-                " ON i.token = s.token AND i.position >= %s AND i.position < %s"
-                " WHERE s.merchant = %s AND s.token = %s ORDER BY i.position",
-                (start, start + max(limit, 0), self.merchant, snapshot.token),
+                "SELECT c.start, c.ids FROM lmss_export_snapshots AS s"
+                " LEFT JOIN lmss_export_snapshot_chunks AS c ON c.token = s.token"
+                " AND c.start < %(stop)s AND c.start >= (SELECT coalesce(max(start), 0)"
+                " FROM lmss_export_snapshot_chunks WHERE token = %(token)s AND start <= %(start)s)"
+                " WHERE s.merchant = %(merchant)s AND s.token = %(token)s ORDER BY c.start",
+                {"start": start, "stop": stop, "merchant": self.merchant, "token": snapshot.token},
             ).fetchall()
-        if not rows:
-            return None
-        return [str(order_id) for (order_id,) in rows if order_id is not None]
+            if not rows:
+                return None
+            page = _cut_page(
+                [(int(first), str(text)) for first, text in rows if first is not None],
+                snapshot,
+                start,
+                stop,
+            )
+            if page is None:  # ids missing: drop it, so the next request takes a new one
+                db.execute(
+                    "DELETE FROM lmss_export_snapshots WHERE merchant = %s AND token = %s",
+                    (self.merchant, snapshot.token),
+                )
+        return page
 
     def purge(self, *, now: datetime) -> int:
         """Delete this merchant's snapshots expired at *now*; return how many."""

@@ -23,6 +23,7 @@ from .models import (
     ShipNoticeItem,
     WeightUnits,
 )
+from .snapshots import DEFAULT_CHUNK_SIZE as DEFAULT_CHUNK_SIZE
 from .snapshots import MemorySnapshotStore, Snapshot, SnapshotStore, SQLiteSnapshotStore
 from .validate import CODES as CODES
 from .validate import LIMITS as LIMITS

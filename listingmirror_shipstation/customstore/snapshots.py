@@ -16,9 +16,12 @@ and embedding). A store for another database implements the four methods of
 """
 
 import abc
+import itertools
+import json
 import secrets
+import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -27,8 +30,15 @@ from attrs import field, frozen
 
 from .._sqlite import transaction
 from .._time import aware
+from ..errors import ConfigurationError
 
-__all__ = ["MemorySnapshotStore", "SQLiteSnapshotStore", "Snapshot", "SnapshotStore"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "MemorySnapshotStore",
+    "SQLiteSnapshotStore",
+    "Snapshot",
+    "SnapshotStore",
+]
 
 
 @frozen(kw_only=True)
@@ -167,8 +177,53 @@ class MemorySnapshotStore(SnapshotStore):
         return len(dead)
 
 
+#: The number of ids one stored row of a database snapshot store holds unless told otherwise.
+#: A page of up to this many ids reads one or two rows, and taking a snapshot of 20,000 ids
+#: writes 20 rows instead of 20,000.
+DEFAULT_CHUNK_SIZE: Final = 1000
+
+
+def _chunked(ids: Sequence[str], size: int) -> Iterator[tuple[int, str]]:
+    """Split *ids* into rows: ``(position of the first id, JSON array text of up to size ids)``.
+
+    JSON text (ASCII only, every character escaped that needs it) keeps any string apart from
+    its neighbours, commas, quotes, NUL and lone surrogates included; a row holds its own
+    length, so readers never depend on *size*.
+    """
+    if size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {size!r}")
+    remaining = map(str, ids)
+    start = 0
+    while chunk := list(itertools.islice(remaining, size)):
+        yield start, json.dumps(chunk)
+        start += len(chunk)
+
+
+def _cut_page(
+    rows: Sequence[tuple[int, str]], snapshot: Snapshot, start: int, stop: int
+) -> list[str] | None:
+    """The ids at positions ``start`` to ``stop - 1`` from the rows (in order) that hold them.
+
+    *rows* are ``(position of the first id, JSON array text)`` for the row holding *start*
+    and every later row beginning before *stop*. Returns ``None`` when an id the snapshot's
+    count promises is missing (a damaged snapshot is not served short).
+    """
+    ids: list[str] = []
+    first = rows[0][0] if rows else start
+    for position, text in rows:
+        if position != first + len(ids):  # a row is missing between two others
+            return None
+        ids.extend(json.loads(text))
+    page = ids[start - first : stop - first] if first <= start else []
+    if len(page) != max(0, min(stop, snapshot.count) - start):
+        return None
+    return page
+
+
 #: The tables :class:`~listingmirror_shipstation.customstore.SQLiteSnapshotStore` creates
 #: (timestamps are ISO 8601 UTC text, all written with microseconds, so they compare as text).
+#: ``export_snapshot_chunks`` holds the ids, a JSON array of up to ``chunk_size`` of them a
+#: row, keyed by the position of the row's first id.
 SQLITE_SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS export_snapshots ("
     " key TEXT PRIMARY KEY,"
@@ -176,11 +231,19 @@ SQLITE_SCHEMA: Final = (
     " count INTEGER NOT NULL,"
     " created_at TEXT NOT NULL,"
     " expires_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS export_snapshot_ids ("
+    "CREATE TABLE IF NOT EXISTS export_snapshot_chunks ("
     " token TEXT NOT NULL,"
-    " position INTEGER NOT NULL,"
-    " order_id TEXT NOT NULL,"
-    " PRIMARY KEY (token, position)) WITHOUT ROWID",
+    " start INTEGER NOT NULL,"
+    " ids TEXT NOT NULL,"
+    " PRIMARY KEY (token, start))",
+)
+
+#: The rows holding positions ``?2`` to ``?3 - 1`` of snapshot ``?1``: the last row starting at
+#: or before ``?2``, and every later one starting before ``?3`` (two index lookups).
+_SQLITE_PAGE: Final = (
+    "SELECT start, ids FROM export_snapshot_chunks WHERE token = ?1 AND start < ?3"
+    " AND start >= (SELECT coalesce(max(start), 0) FROM export_snapshot_chunks"
+    " WHERE token = ?1 AND start <= ?2) ORDER BY start"
 )
 
 
@@ -193,20 +256,61 @@ class SQLiteSnapshotStore(SnapshotStore):
 
     The file may be the one the shipment sink uses. The tables
     (:data:`~listingmirror_shipstation.customstore.snapshots.SQLITE_SCHEMA`) are
-    ``export_snapshots`` (one row per snapshot) and ``export_snapshot_ids`` (one row per id
-    and position, so a page reads only its rows).
+    ``export_snapshots`` (one row per snapshot) and ``export_snapshot_chunks`` (the ids, up to
+    *chunk_size* of them a row, so taking a snapshot writes a row per *chunk_size* ids and a
+    page reads only the one or two rows that hold it).
     :meth:`create` runs in one write transaction, so two processes asking for the same window at
     once store one snapshot and both get it.
 
+    A file written by an earlier version (one row per id in ``export_snapshot_ids``) is
+    migrated when opened: each snapshot keeps its ids, so a poll in progress goes on, and the
+    old table is dropped. A snapshot whose ids are missing (not one this library wrote) is
+    dropped by :meth:`page`, which returns ``None``: the endpoint takes a new snapshot of the
+    window, as when one expires, rather than serve a short page.
+
     Args:
         path: The database file; created with its tables when missing.
+        chunk_size: How many ids one stored row holds. Only writing depends on it: stores with
+            different sizes read each other's snapshots.
+
+    .. versionchanged:: 0.2
+       Ids are stored in chunks (``export_snapshot_chunks``), not one row each.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+        if chunk_size < 1:
+            raise ConfigurationError(f"chunk_size must be at least 1, got {chunk_size!r}")
         self.path = Path(path)
+        self.chunk_size = chunk_size
         with transaction(self.path) as db:
+            db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it
             for statement in SQLITE_SCHEMA:
                 db.execute(statement)
+            old = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'export_snapshot_ids'"
+            ).fetchone()
+            if old is not None:
+                self._migrate_one_row_per_id(db)
+
+    def _migrate_one_row_per_id(self, db: sqlite3.Connection) -> None:
+        """Move every snapshot's ids from the earlier layout (a row per id) into chunks."""
+        tokens = [t for (t,) in db.execute("SELECT token FROM export_snapshots").fetchall()]
+        for token in tokens:
+            ids = [
+                order_id
+                for (order_id,) in db.execute(
+                    "SELECT order_id FROM export_snapshot_ids WHERE token = ? ORDER BY position",
+                    (token,),
+                )
+            ]
+            self._insert(db, token, ids)
+        db.execute("DROP TABLE export_snapshot_ids")
+
+    def _insert(self, db: sqlite3.Connection, token: str, ids: Sequence[str]) -> None:
+        db.executemany(
+            "INSERT INTO export_snapshot_chunks (token, start, ids) VALUES (?, ?, ?)",
+            ((token, start, text) for start, text in _chunked(ids, self.chunk_size)),
+        )
 
     def __repr__(self) -> str:
         return f"SQLiteSnapshotStore({str(self.path)!r})"
@@ -241,7 +345,7 @@ class SQLiteSnapshotStore(SnapshotStore):
             # The first statement writes, so this transaction holds SQLite's write lock from
             # here to the commit: a second process asking for the same key waits, then sees ours.
             db.execute(
-                "DELETE FROM export_snapshot_ids WHERE token IN (SELECT token"
+                "DELETE FROM export_snapshot_chunks WHERE token IN (SELECT token"
                 " FROM export_snapshots WHERE key = ? AND expires_at <= ?)",
                 (key, _text(now)),
             )
@@ -254,10 +358,7 @@ class SQLiteSnapshotStore(SnapshotStore):
                 (key, token, len(ids), _text(now), _text(expires_at)),
             ).rowcount
             if inserted == 1:
-                db.executemany(
-                    "INSERT INTO export_snapshot_ids VALUES (?, ?, ?)",
-                    ((token, position, str(i)) for position, i in enumerate(ids)),
-                )
+                self._insert(db, token, ids)
             row = db.execute(
                 "SELECT key, token, count, created_at, expires_at FROM export_snapshots"
                 " WHERE key = ?",
@@ -267,24 +368,30 @@ class SQLiteSnapshotStore(SnapshotStore):
 
     def page(self, snapshot: Snapshot, offset: int, limit: int) -> list[str] | None:
         """Return a slice of *snapshot*'s ids (see :meth:`SnapshotStore.page`)."""
+        start = max(offset, 0)
+        stop = start + max(limit, 0)
         with transaction(self.path) as db:
             alive = db.execute(
                 "SELECT 1 FROM export_snapshots WHERE token = ?", (snapshot.token,)
             ).fetchone()
             if alive is None:
                 return None
-            rows = db.execute(
-                "SELECT order_id FROM export_snapshot_ids"
-                " WHERE token = ? AND position >= ? AND position < ? ORDER BY position",
-                (snapshot.token, max(offset, 0), max(offset, 0) + max(limit, 0)),
-            ).fetchall()
-        return [order_id for (order_id,) in rows]
+            rows = db.execute(_SQLITE_PAGE, (snapshot.token, start, stop)).fetchall()
+            page = _cut_page(rows, snapshot, start, stop)
+            if page is None:  # ids missing: drop it, so the next request takes a new one
+                self._delete(db, snapshot.token)
+        return page
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, token: str) -> None:
+        db.execute("DELETE FROM export_snapshot_chunks WHERE token = ?", (token,))
+        db.execute("DELETE FROM export_snapshots WHERE token = ?", (token,))
 
     def purge(self, *, now: datetime) -> int:
         """Delete expired snapshots (see :meth:`SnapshotStore.purge`)."""
         with transaction(self.path) as db:
             db.execute(
-                "DELETE FROM export_snapshot_ids WHERE token IN (SELECT token"
+                "DELETE FROM export_snapshot_chunks WHERE token IN (SELECT token"
                 " FROM export_snapshots WHERE expires_at <= ?)",
                 (_text(now),),
             )

@@ -340,6 +340,30 @@ class TestSnapshotLifetime:
         assert (page.pages, [o.order_id for o in page.orders]) == (2, ["4", "5"])
         assert source.window_reads == 2
 
+    def test_a_snapshot_whose_ids_were_lost_is_taken_again(
+        self, caplog: pytest.LogCaptureFixture, tmp_path: Path
+    ) -> None:
+        """Ids gone from the store (an upgrade racing an old worker): the pass restarts cleanly.
+
+        ``page`` says the snapshot is gone and drops it; the app reads the window again, as when
+        a snapshot expires, instead of serving a short or empty page.
+        """
+        import sqlite3
+
+        source, clock = MemorySource(lm_order(n) for n in range(1, 6)), Clock()
+        path = tmp_path / "snapshots.sqlite3"
+        app = self.make(source, clock, snapshots=cs.SQLiteSnapshotStore(path, chunk_size=2))
+        assert call(app, 1).pages == 3
+        db = sqlite3.connect(path)
+        with db:
+            db.execute("DELETE FROM export_snapshot_chunks")
+        db.close()
+        with caplog.at_level(logging.WARNING, "listingmirror_shipstation"):
+            page = call(app, 2)
+        assert "no live snapshot" in caplog.text
+        assert (page.pages, [o.order_id for o in page.orders]) == (3, ["3", "4"])
+        assert source.window_reads == 2
+
     def test_the_window_is_the_key(self) -> None:
         """Another window is another snapshot; the first is untouched."""
         source, clock = MemorySource(lm_order(n) for n in range(1, 6)), Clock()

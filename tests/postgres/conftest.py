@@ -32,7 +32,7 @@ TABLES = (
     "lmss_rejections",
     "lmss_shipment_updates",
     "lmss_export_snapshots",
-    "lmss_export_snapshot_ids",
+    "lmss_export_snapshot_chunks",
 )
 
 

@@ -7,6 +7,8 @@ import psycopg
 import pytest
 
 from listingmirror_shipstation.customstore import SnapshotStore
+from listingmirror_shipstation.customstore.snapshots import DEFAULT_CHUNK_SIZE
+from listingmirror_shipstation.errors import ConfigurationError
 from listingmirror_shipstation.postgres import (
     _MIGRATIONS,
     SCHEMA_VERSION,
@@ -20,13 +22,15 @@ NOW = datetime(2027, 1, 1, tzinfo=UTC)
 TTL = timedelta(minutes=30)
 
 
-@pytest.fixture
-def make_store(pg_url: str) -> Iterator[Callable[[], PostgresSnapshotStore]]:
+@pytest.fixture(params=[DEFAULT_CHUNK_SIZE, 3], ids=["chunks of 1000", "chunks of 3"])
+def make_store(
+    pg_url: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], PostgresSnapshotStore]]:
     """A factory of stores on one database (each its own connection: two workers)."""
     opened: list[PostgresSnapshotStore] = []
 
     def make() -> PostgresSnapshotStore:
-        store = PostgresSnapshotStore(pg_url, merchant="acme")
+        store = PostgresSnapshotStore(pg_url, merchant="acme", chunk_size=request.param)
         opened.append(store)
         return store
 
@@ -82,6 +86,93 @@ def test_a_version_1_database_is_upgraded_in_place(pg_server: str) -> None:
     finally:
         sink.close()
         snapshots.close()
+
+
+def _fresh_database(pg_server: str, name: str) -> str:
+    admin = pg_server.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")  # type: ignore[arg-type]
+        connection.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+    return pg_server.rsplit("/", 1)[0] + "/" + name
+
+
+def test_a_version_2_database_keeps_its_live_snapshots_in_chunks(pg_server: str) -> None:
+    """Version 2 (a row per id) to 3 (chunks): each snapshot keeps its token and every id.
+
+    A poll in progress during the upgrade goes on from the same snapshot; the old table goes.
+    """
+    url = _fresh_database(pg_server, "lmss_v2")
+    live = [f"o-{n}" for n in range(2_345)] + ['a,"b"', "[]", "\\", "é", "\n", "\t", "ü\u2028"]
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(
+            "CREATE TABLE lmss_schema_version ("
+            " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+        for version in (1, 2):
+            for statement in _MIGRATIONS[version]:
+                connection.execute(statement)  # type: ignore[arg-type]
+            connection.execute("INSERT INTO lmss_schema_version (version) VALUES (%s)", (version,))
+        for key, token, ids in (("w", "t-live", live), ("e", "t-empty", [])):
+            connection.execute(
+                "INSERT INTO lmss_export_snapshots VALUES ('default', %s, %s, %s, %s, %s)",
+                (key, token, len(ids), NOW, NOW + TTL),
+            )
+            with connection.cursor().copy(
+                "COPY lmss_export_snapshot_ids (token, position, order_id) FROM STDIN"
+            ) as copy:
+                for position, order_id in enumerate(ids):
+                    copy.write_row((token, position, order_id))
+    store = PostgresSnapshotStore(url)
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            versions = connection.execute("SELECT version FROM lmss_schema_version ORDER BY 1")
+            assert [v for (v,) in versions] == list(range(1, SCHEMA_VERSION + 1))
+            tables = connection.execute(
+                "SELECT tablename FROM pg_tables WHERE tablename LIKE 'lmss_export%%'"
+            )
+            assert {t for (t,) in tables} == {
+                "lmss_export_snapshots",
+                "lmss_export_snapshot_chunks",
+            }
+        made = store.get("w", now=NOW)
+        assert made is not None
+        assert (made.token, made.count) == ("t-live", len(live))
+        assert store.page(made, 0, len(live)) == live
+        assert store.page(made, 990, 100) == live[990:1_090]
+        assert store.page(made, 2_300, 100) == live[2_300:]
+        empty = store.get("e", now=NOW)
+        assert empty is not None
+        assert (empty.count, store.page(empty, 0, 100)) == (0, [])
+        assert store.create("n", ["1"], now=NOW, expires_at=NOW + TTL).count == 1
+        assert store.purge(now=NOW + TTL) == 3  # the chunks go with them (ON DELETE CASCADE)
+        with psycopg.connect(url, autocommit=True) as connection:
+            left = connection.execute("SELECT count(*) FROM lmss_export_snapshot_chunks")
+            assert left.fetchone() == (0,)
+    finally:
+        store.close()
+
+
+def test_a_snapshot_missing_ids_is_gone_not_short(
+    make_store: Callable[[], PostgresSnapshotStore], pg_url: str
+) -> None:
+    """Ids lost from the table: the page is None (the app takes a new snapshot), never short."""
+    store = make_store()
+    made = store.create("w", [str(n) for n in range(3_000)], now=NOW, expires_at=NOW + TTL)
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute(
+            "DELETE FROM lmss_export_snapshot_chunks WHERE token = %s AND start > 0"
+            " AND start <= 1000",
+            (made.token,),
+        )
+    assert store.page(made, 0, 3) == ["0", "1", "2"]
+    assert store.page(made, 999, 10) is None
+    assert store.get("w", now=NOW) is None  # dropped: the next request takes a new one
+
+
+def test_chunk_size_must_be_positive(pg_url: str) -> None:
+    """A chunk of no ids cannot hold a snapshot: refused when the store is made."""
+    with pytest.raises(ConfigurationError, match="chunk_size"):
+        PostgresSnapshotStore(pg_url, chunk_size=0)
 
 
 def test_the_store_is_a_snapshot_store(pg_url: str) -> None:
