@@ -41,6 +41,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
 
 from . import listingmirror as lm
+from ._leases import DatabaseUnavailableError, LeaseHeldError, MerchantLease, redact_url
 from .customstore.snapshots import (
     DEFAULT_CHUNK_SIZE,
     Snapshot,
@@ -50,7 +51,6 @@ from .customstore.snapshots import (
 )
 from .errors import ConfigurationError, ConversionError
 from .integration import ShipmentSink
-from .stores import DatabaseUnavailableError, LeaseHeldError, MerchantLease, redact_url
 from .sync.checkpoints import CheckpointStore
 from .sync.shipments import delivery_key
 

@@ -37,6 +37,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "wsgi": ("testing", "cli", "_serve", "transports", "client", "sync"),
     "_serve": ("*",),
     "_codes": ("*",),
+    "_leases": ("*",),  # but errors: the lease, its errors and redaction, for both store kinds
 }
 
 #: Modules free to wire everything (nothing imports them but ``__main__``).
