@@ -624,7 +624,23 @@ def structure(
             for line in cattrs.transform_error(exc, format_exception=_format_exception)
         )
         name = what or getattr(cls, "__name__", str(cls))
+        _drop_inner_tracebacks(exc)
         raise ConversionError(f"cannot read {name}", errors=lines) from exc
+
+
+def _drop_inner_tracebacks(error: BaseException) -> None:
+    """Drop the tracebacks of the errors cattrs collected under *error* (its lines are made).
+
+    Detailed validation catches each field's error and keeps it in a list held by the frame
+    that caught it, while the error's traceback holds that frame (and, through it, its callers,
+    up to the batch being read): a reference cycle that kept the whole batch in memory until a
+    full collection. *error*'s own traceback, the one chained to ours, is kept.
+    """
+    stack = list(getattr(error, "exceptions", ()))
+    while stack:
+        inner = stack.pop()
+        inner.__traceback__ = None
+        stack.extend(getattr(inner, "exceptions", ()))
 
 
 def _at_the_edge(value: datetime) -> bool:

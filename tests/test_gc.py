@@ -1,11 +1,13 @@
 """The collector pause: restored as found, and the batch's objects aged past the young walks."""
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from listingmirror_shipstation import _gc
+from listingmirror_shipstation import _gc, mapping
+from listingmirror_shipstation import listingmirror as lm
 
 
 @pytest.fixture(autouse=True)
@@ -48,23 +50,70 @@ def test_the_collector_is_restored_when_the_block_raises() -> None:
     assert gc.isenabled()
 
 
-def test_objects_made_during_the_pause_end_in_the_oldest_generation() -> None:
+class _Node:
+    """A weak-referenceable object to put in a reference cycle."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_cycles_made_between_pauses_are_still_collected() -> None:
+    """A loop of short paused batches (a server, a sync) still collects every generation.
+
+    Ending a pause with gc.freeze()/gc.unfreeze() reset every generation's count, so the
+    middle and full collections never ran again and the caller's cycles stayed for good.
+    """
     gc.enable()
     gc.collect()
-    with _gc.paused():
-        made = [[n] for n in range(10)]  # tracked containers, young when made
-        assert _generation(made) == 0
-    assert _generation(made) == 2
-    assert gc.get_freeze_count() == 0  # aged, not left frozen
+    alive = []
+    kept = []
+    for n in range(3000):
+        node = _Node()  # the caller's garbage: freed only by the collector
+        alive.append(weakref.ref(node))
+        del node
+        with _gc.paused():
+            kept.append([[i] for i in range(20)])  # a small batch: its output survives
+        if n % 100 == 0:
+            kept = kept[-50:]
+    still_alive = sum(ref() is not None for ref in alive)
+    assert still_alive < len(alive) // 2, still_alive  # with freeze/unfreeze: all 3,000
 
 
-def test_objects_frozen_by_someone_else_stay_frozen() -> None:
-    gc.enable()
-    kept = [[n] for n in range(10)]
-    gc.freeze()  # e.g. a pre-fork server
-    frozen = gc.get_freeze_count()
-    with _gc.paused():
-        made = [[n] for n in range(10)]
-    assert gc.get_freeze_count() == frozen  # not unfrozen by us
-    assert _generation(kept) is None  # still in the permanent generation
-    assert _generation(made) is not None  # ours were not frozen either
+def test_reading_and_converting_a_batch_with_refusals_leaves_no_cycles() -> None:
+    """Rejected and unreadable orders are freed by reference counting, with their batch.
+
+    A rejection kept its traceback, which kept the frame holding the batch's lists, which held
+    the rejection; cattrs' detailed errors did the same for an unreadable order. Each such
+    cycle kept a whole batch in memory until a full collection.
+    """
+    good = {
+        "order_id": 1,
+        "market_order_id": "A",
+        "order_datetime": "2026-01-01T00:00:00Z",
+        "order_status": "Paid",
+        "ship_to": {"name": "N", "street1": "1 Main", "city": "Austin", "country": "US"},
+        "order_items": [{"sku": "S", "quantity": 1, "price": "1.00"}],
+    }
+    page = {
+        "count": 4,
+        "next": None,
+        "results": [
+            good,
+            {**good, "order_id": 2, "fulfillment_channel": "FBA"},  # filtered
+            {**good, "order_id": "x"},  # unreadable
+            {**good, "order_id": 4, "order_items": [{"sku": "S", "quantity": 0, "price": "1"}]},
+        ],
+    }
+    converter = lm.make_converter(detailed=False)
+
+    def run() -> tuple[int, int, int]:
+        parsed = converter.read_orders(page)
+        rest = mapping.convert_orders(parsed.orders)
+        export = mapping.convert_customstore_orders(parsed.orders)
+        return len(parsed.errors), len(rest.rejected), len(export.rejected)
+
+    assert run() == (1, 2, 2)  # warmed up: every hook built
+    gc.collect()
+    gc.disable()
+    assert run() == (1, 2, 2)
+    assert gc.collect() == 0

@@ -1163,7 +1163,10 @@ def _convert_each(
         try:
             converted.append(convert(order, options, order_warnings))
         except MappingError as exc:
-            rejected.append(Rejection(order=order, error=exc))
+            # A rule's refusal says all in its reason, field and value. Its traceback would keep
+            # this frame, which holds the batch's lists, which hold the rejection: a reference
+            # cycle keeping the whole batch in memory until a full collection. Dropped.
+            rejected.append(Rejection(order=order, error=exc.with_traceback(None)))
             level = logging.INFO if exc.filtered else logging.WARNING
             order_id = getattr(order, "order_id", None)
             logger.log(level, "order %s not converted (%s): %s", order_id, exc.reason, exc)
@@ -1175,6 +1178,7 @@ def _convert_each(
                 field="order",
                 value=None,
             )
+            # A bug's traceback is kept (its cause shows where): rare, and worth the memory.
             error.__cause__ = exc
             rejected.append(Rejection(order=order, error=error))
             logger.warning("order %s not converted: %s", order_id, error, exc_info=exc)
