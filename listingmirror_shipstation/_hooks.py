@@ -305,7 +305,6 @@ def lenient_enum_parts(tp: Any) -> tuple[type[enum.Enum], bool] | None:
     return enums[0], type(None) in rest
 
 
-_enum_value: Final = operator.attrgetter("_value_")
 _unrecognized_raw: Final = operator.attrgetter("raw")
 
 
@@ -336,8 +335,10 @@ def register_lenient_enums(
                 if allows_none:
                     return None
                 raise TypeError("expected a value, got null")
-            if isinstance(value, enum_cls | Unrecognized):
+            if isinstance(value, enum_cls):
                 return value
+            if isinstance(value, Unrecognized) and isinstance(value.raw, str):
+                return value  # an Unrecognized(5) built by hand is refused below
             if not isinstance(value, str | int) or isinstance(value, bool):
                 raise TypeError(f"expected a string, got {value!r}")
             try:
@@ -375,16 +376,6 @@ def register_lenient_enums(
     )
     converter.register_unstructure_hook_factory(
         lambda tp: lenient_enum_parts(tp) is not None, unstructure_factory
-    )
-    # A plain enum (not a typed one, whose value has a hook of its own) is written as its
-    # value, fetched in C rather than through Enum's Python ``value`` property.
-    converter.register_unstructure_hook_factory(
-        lambda tp: (
-            isinstance(tp, type)
-            and issubclass(tp, enum.Enum)
-            and "_value_" not in getattr(tp, "__annotations__", {})
-        ),
-        lambda _: _enum_value,
     )
     converter.register_unstructure_hook(Unrecognized, _unrecognized_raw)
 
@@ -579,11 +570,15 @@ def own_hooks_only(converter: cattrs.Converter) -> bool:
     given no hook since. Models it reads have every value of its declared type, so a reader may
     hand them on as :class:`~listingmirror_shipstation._values.TypedModels`.
     """
-    return (
+    if not (
         isinstance(converter, FastConverter)
         and type(converter).__module__.startswith("listingmirror_shipstation.")
         and converter._own_hooks_only
-    )
+    ):
+        return False
+    # Refused input is read again by the explainer: a hook registered on it counts too.
+    explaining = converter._explainer
+    return explaining is None or explaining is converter or own_hooks_only(explaining)
 
 
 def explainer(converter: cattrs.Converter) -> cattrs.Converter:

@@ -367,3 +367,16 @@ def test_one_pass_sums_give_the_same_digits_as_summing_each_amount(
     assert repr(mapping_orders._shipping(order)) == repr(expected)
     taxes = [v for i in items for v in (i.tax, i.shipping_tax, i.gift_warp_tax)]
     assert repr(mapping_orders._tax(order)) == repr(_sum_the_long_way(taxes))
+
+
+def test_configuring_a_converter_keeps_an_enum_factory_registered_before() -> None:
+    import cattrs
+
+    from listingmirror_shipstation import listingmirror as lm
+
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook_factory(
+        lambda tp: isinstance(tp, type) and issubclass(tp, enum.Enum), lambda _: lambda e: e.name
+    )
+    lm.configure_converter(converter)
+    assert converter.unstructure(lm.OrderStatus.PAID) == "PAID"

@@ -136,3 +136,25 @@ def test_a_slice_or_an_evolved_order_is_checked_again() -> None:
     bad = attrs.evolve(orders[0], order_id="7")  # type: ignore[arg-type]
     result = mapping.convert_orders((*orders[1:], bad))
     assert [r.error.field for r in result.rejected] == ["order_id"]
+
+
+def test_a_hand_built_unrecognized_holding_no_string_is_refused() -> None:
+    from listingmirror_shipstation import Unrecognized
+
+    parsed = lm.read_orders([{**ORDER, "order_status": Unrecognized(5)}])  # type: ignore[arg-type]
+    assert parsed.orders == ()
+    assert "order_status" in str(parsed.errors[0].errors)
+    kept = lm.read_orders([{**ORDER, "order_status": Unrecognized("Hold")}])
+    assert kept.orders[0].order_status == Unrecognized("Hold")
+
+
+def test_a_hook_on_the_explainer_drops_the_mark() -> None:
+    converter = lm.make_converter(detailed=False)
+    _float_prices(converter.explainer)  # reads again what the fast hooks refuse
+    item = {"sku": "MUG", "quantity": 2, "price": "1e200"}  # refused by ours, a float by that one
+    parsed = lm.read_orders([{**ORDER, "order_items": [item]}], converter=converter)
+    assert isinstance(parsed.orders[0].order_items[0].price, float)
+    assert not isinstance(parsed.orders, TypedModels)
+    (rejection,) = mapping.convert_orders(parsed.orders).rejected
+    assert rejection.error.field == "order_items[0].price"
+    assert "wrong type (float)" in str(rejection.error)
