@@ -42,7 +42,7 @@ import math
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
@@ -134,7 +134,11 @@ def loads(text: str | bytes) -> Any:
     except (ValueError, UnicodeError) as exc:
         raise ConversionError("not valid JSON", errors=(str(exc),)) from exc
     if type(value) is dict and _may_repeat_a_key(text, value):
-        repeated = _repeated_top_level_key(text)
+        try:
+            repeated = _repeated_top_level_key(text)
+        except RecursionError as exc:  # too deep for the standard library to walk: refused
+            # rather than let a repeated key through unseen.
+            raise ConversionError("JSON nested too deeply", errors=(str(exc),)) from exc
         if repeated is not None:
             raise _repeated_key_error(*repeated)
     return value
@@ -157,10 +161,16 @@ def _may_repeat_a_key(text: str | bytes, value: dict[str, Any]) -> bool:
     (and its value) was dropped from *value*, so the text has more.
     """
     if isinstance(text, str):
-        colons, escaped = text.count(":"), "\\u003" in text
+        colons, escaped = text.count(":"), _COLON_ESCAPE_TEXT.search(text) is not None
     else:
-        colons, escaped = text.count(b":"), b"\\u003" in text
+        colons, escaped = text.count(b":"), _COLON_ESCAPE.search(text) is not None
     return escaped or colons > _ENCODER.encode(value).count(b":")
+
+
+#: The one escape that reads as a colon (``\u003a``, either case); ``\u003c`` and the like,
+#: which HTML-safe encoders write, are not colons and need no second look.
+_COLON_ESCAPE: Final = re.compile(rb"\\u003[aA]")
+_COLON_ESCAPE_TEXT: Final = re.compile(r"\\u003[aA]")
 
 
 def _repeated_top_level_key(text: str | bytes) -> tuple[str, int] | None:
@@ -184,7 +194,7 @@ def _repeated_top_level_key(text: str | bytes) -> tuple[str, int] | None:
             if decoded[comma : comma + 1] != ",":
                 return None
             position = _WHITESPACE.match(decoded, comma + 1).end()  # type: ignore[union-attr]
-    except (ValueError, UnicodeError, RecursionError, InvalidOperation, OverflowError):
+    except (ValueError, UnicodeError, InvalidOperation, OverflowError):
         return None  # msgspec read it; whatever the standard library balks at is not a repeat
     return None
 

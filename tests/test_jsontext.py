@@ -249,3 +249,29 @@ class TestPositionsAreBytesOfTheWholeText:
         text = _jsontext.ArrayStream(io.StringIO(data.decode()), block=block)
         assert len(list(text)) == 300
         assert text.consumed == len(data)
+
+
+def test_a_repeated_key_beside_a_deep_value_is_never_let_through() -> None:
+    """Where the standard library cannot walk the value msgspec read, the text is refused.
+
+    Near the recursion limit the walk that finds the repeated key gave up and let the last
+    ``results`` win silently (the depths where that happens move with the caller's own stack
+    depth: every depth up to msgspec's limit is tried).
+    """
+    for depth in range(800, 1001):
+        deep = "[" * depth + "]" * depth
+        text = f'{{"results": [], "x": {deep}, "results": [{{"order_id": 1}}]}}'
+        with pytest.raises(ConversionError) as refused:
+            _jsontext.loads(text)
+        assert "twice" in str(refused.value) or "too deeply" in str(refused.value), depth
+
+
+def test_html_safe_escapes_are_not_mistaken_for_colons() -> None:
+    r"""``\u003c`` (``<``) needs no walk of the page; only ``\u003a`` reads as a colon."""
+    assert not _jsontext._may_repeat_a_key('{"a": "\\u003c"}', {"a": "<"})
+    assert not _jsontext._may_repeat_a_key(b'{"a": "\\u003E"}', {"a": ">"})
+    assert _jsontext._may_repeat_a_key('{"a": "\\u003a"}', {"a": ":"})
+    assert _jsontext._may_repeat_a_key(b'{"a": "\\u003A"}', {"a": ":"})
+    text = '{"results": [], "t": "\\u003c", "results": [1]}'
+    with pytest.raises(ConversionError, match="twice"):
+        _jsontext.loads(text)
