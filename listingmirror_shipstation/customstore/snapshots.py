@@ -18,6 +18,7 @@ and embedding). A store for another database implements the four methods of
 import abc
 import itertools
 import json
+import logging
 import secrets
 import sqlite3
 import threading
@@ -39,6 +40,8 @@ __all__ = [
     "Snapshot",
     "SnapshotStore",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 @frozen(kw_only=True)
@@ -247,6 +250,19 @@ _SQLITE_PAGE: Final = (
 )
 
 
+#: The earlier layout's table, as a view over the chunks. A worker of an earlier version
+#: started during a rolling upgrade creates that table if it is missing (``IF NOT EXISTS``) and
+#: would then page through it, empty, serving no orders without a word. With the view in its
+#: place, its ``CREATE`` does nothing, its reads see the snapshots this version writes, and its
+#: writes fail loudly (a view cannot be written): its export answers 500 and ShipStation asks
+#: again, until the upgrade is done.
+_SQLITE_OLD_LAYOUT_VIEW: Final = (
+    "CREATE VIEW IF NOT EXISTS export_snapshot_ids AS"
+    " SELECT c.token AS token, c.start + j.key AS position, j.value AS order_id"
+    " FROM export_snapshot_chunks AS c, json_each(c.ids) AS j"
+)
+
+
 def _text(value: datetime) -> str:
     return _utc(value).isoformat(timespec="microseconds")
 
@@ -264,7 +280,9 @@ class SQLiteSnapshotStore(SnapshotStore):
 
     A file written by an earlier version (one row per id in ``export_snapshot_ids``) is
     migrated when opened: each snapshot keeps its ids, so a poll in progress goes on, and the
-    old table is dropped. A snapshot whose ids are missing (not one this library wrote) is
+    old table is replaced by a view of the same name over the chunks, so a worker of the
+    earlier version still running (or started) during a rolling upgrade reads the right ids and
+    fails loudly when it tries to write, rather than page through an empty table of its own. A snapshot whose ids are missing (not one this library wrote) is
     dropped by :meth:`page`, which returns ``None``: the endpoint takes a new snapshot of the
     window, as when one expires, rather than serve a short page.
 
@@ -291,6 +309,10 @@ class SQLiteSnapshotStore(SnapshotStore):
             ).fetchone()
             if old is not None:
                 self._migrate_one_row_per_id(db)
+            try:
+                db.execute(_SQLITE_OLD_LAYOUT_VIEW)
+            except sqlite3.OperationalError:  # an SQLite without JSON functions (before 3.38)
+                logger.debug("no export_snapshot_ids view: this SQLite has no json_each")
 
     def _migrate_one_row_per_id(self, db: sqlite3.Connection) -> None:
         """Move every snapshot's ids from the earlier layout (a row per id) into chunks."""

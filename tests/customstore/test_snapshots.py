@@ -313,3 +313,36 @@ def test_sqlite_a_gap_between_chunks_is_never_served_as_ids(tmp_path: Path) -> N
     db.close()
     assert store.page(made, 0, 2) == ["a", "b"]
     assert store.page(made, 0, 5) is None
+
+
+#: How a 0.1 worker read a page and stored a snapshot (its SQL, word for word).
+_PAGE_0_1 = (
+    "SELECT order_id FROM export_snapshot_ids"
+    " WHERE token = ? AND position >= ? AND position < ? ORDER BY position"
+)
+
+
+def test_a_worker_of_the_row_per_id_layout_reads_right_and_cannot_write(tmp_path: Path) -> None:
+    """During a rolling upgrade an earlier worker sees the snapshots, and fails loudly to write.
+
+    It creates its table if missing; had it got a fresh empty table it would have served empty
+    pages without a word. The earlier name is a view over the chunks instead.
+    """
+    path = tmp_path / "shared.sqlite3"
+    store = cs.SQLiteSnapshotStore(path, chunk_size=3)
+    ids = [f"o-{n}" for n in range(10)] + ['a,"b"', "é"]
+    made = store.create("w", ids, now=NOW, expires_at=NOW + TTL)
+    old = sqlite3.connect(path)
+    try:
+        with old:
+            for statement in SQLITE_SCHEMA_0_1:  # 0.1 said IF NOT EXISTS: a no-op now
+                old.execute(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"))
+        rows = old.execute(_PAGE_0_1, (made.token, 2, 7)).fetchall()
+        assert [order_id for (order_id,) in rows] == ids[2:7]  # positions 2 to 6
+        everything = old.execute(_PAGE_0_1, (made.token, 0, 100)).fetchall()
+        assert [order_id for (order_id,) in everything] == ids
+        with pytest.raises(sqlite3.OperationalError, match="view"), old:
+            old.execute("INSERT INTO export_snapshot_ids VALUES ('t', 0, 'x')")
+    finally:
+        old.close()
+    assert store.page(made, 0, 100) == ids  # and this version still reads its own
