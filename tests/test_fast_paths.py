@@ -268,6 +268,19 @@ def test_instants_at_the_ends_still_get_the_full_check(value: datetime) -> None:
     assert not validate._surely_writable(value)
 
 
+def _order_of(items: tuple[Any, ...]) -> Any:
+    """A Listing Mirror order holding *items* (the rest as plain as can be)."""
+    from listingmirror_shipstation import listingmirror as lm
+
+    return lm.Order(
+        order_id=1,
+        market_order_id="A",
+        order_status=lm.OrderStatus.PAID,
+        order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
+        order_items=items,
+    )
+
+
 _HUGE = st.one_of(
     st.none(),
     st.sampled_from([Decimal("1e12"), Decimal("-1e12"), Decimal("999999999999.99"), Decimal(0)]),
@@ -292,13 +305,7 @@ def test_the_amount_range_shortcut_names_the_first_amount_out_of_range(
         )
         for amounts in lines
     )
-    order = lm.Order(
-        order_id=1,
-        market_order_id="A",
-        order_status=lm.OrderStatus.PAID,
-        order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
-        order_items=items,
-    )
+    order = _order_of(items)
     expected = next(
         (
             f"order_items[{index}].{name}"
@@ -348,13 +355,7 @@ def test_one_pass_sums_give_the_same_digits_as_summing_each_amount(
         )
         for ship, off, tax, ship_tax, wrap_tax in lines
     )
-    order = lm.Order(
-        order_id=1,
-        market_order_id="A",
-        order_status=lm.OrderStatus.PAID,
-        order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
-        order_items=items,
-    )
+    order = _order_of(items)
     charged = _sum_the_long_way([i.shipping_price for i in items])
     discounted = _sum_the_long_way(
         [None if i.shipping_discount is None else abs(i.shipping_discount) for i in items]
