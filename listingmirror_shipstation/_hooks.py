@@ -23,7 +23,7 @@ from cattrs.v import format_exception
 
 from . import _gc
 from ._values import Unrecognized
-from .errors import ConversionError
+from .errors import ConversionError, _forget_tracebacks
 
 __all__ = [
     "FastConverter",
@@ -613,29 +613,15 @@ def structure(
         return converter.structure(data, cls)
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
         if not converter.detailed_validation:
+            _forget_tracebacks(exc)  # the explainer says what it was (see _forget_tracebacks)
             return structure(explainer(converter), data, cls, namer=namer, what=what)
         lines = tuple(
             _wire_path(line, namer, cls)
             for line in cattrs.transform_error(exc, format_exception=_format_exception)
         )
         name = what or getattr(cls, "__name__", str(cls))
-        _drop_inner_tracebacks(exc)
+        _forget_tracebacks(exc, keep_own=True)  # its lines are made; the one chained keeps its
         raise ConversionError(f"cannot read {name}", errors=lines) from exc
-
-
-def _drop_inner_tracebacks(error: BaseException) -> None:
-    """Drop the tracebacks of the errors cattrs collected under *error* (its lines are made).
-
-    Detailed validation catches each field's error and keeps it in a list held by the frame
-    that caught it, while the error's traceback holds that frame (and, through it, its callers,
-    up to the batch being read): a reference cycle that kept the whole batch in memory until a
-    full collection. *error*'s own traceback, the one chained to ours, is kept.
-    """
-    stack = list(getattr(error, "exceptions", ()))
-    while stack:
-        inner = stack.pop()
-        inner.__traceback__ = None
-        stack.extend(getattr(inner, "exceptions", ()))
 
 
 def _at_the_edge(value: datetime) -> bool:

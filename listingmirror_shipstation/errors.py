@@ -546,3 +546,26 @@ class InvalidOrderError(MappingError):
         self.field = field
         self.value = value
         self._message = message
+
+
+def _forget_tracebacks(error: BaseException, *, keep_own: bool = False) -> None:
+    """Drop the tracebacks of *error* (unless *keep_own*) and of every error chained to it.
+
+    A traceback holds the frames that raised it, and each frame its caller: up to a frame that
+    holds the batch being read or converted, which holds the error kept for it. That is a
+    reference cycle only a full garbage collection frees, keeping the whole batch in memory
+    until then. Errors this library keeps for later (a rule's rejection, an explained refusal's
+    collected errors) drop them; the message says what happened. Followed: ``__cause__``,
+    ``__context__`` and an exception group's ``exceptions`` (cattrs' collected errors).
+    """
+    seen: set[int] = set()
+    stack: list[BaseException] = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current is not error or not keep_own:
+            current.__traceback__ = None
+        stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        stack.extend(getattr(current, "exceptions", ()))

@@ -282,9 +282,11 @@ class SQLiteSnapshotStore(SnapshotStore):
     migrated when opened: each snapshot keeps its ids, so a poll in progress goes on, and the
     old table is replaced by a view of the same name over the chunks, so a worker of the
     earlier version still running (or started) during a rolling upgrade reads the right ids and
-    fails loudly when it tries to write, rather than page through an empty table of its own. A snapshot whose ids are missing (not one this library wrote) is
-    dropped by :meth:`page`, which returns ``None``: the endpoint takes a new snapshot of the
-    window, as when one expires, rather than serve a short page.
+    fails loudly when it tries to write, rather than page through an empty table of its own
+    (to roll back to that version for good, ``DROP VIEW export_snapshot_ids`` first). A
+    snapshot whose ids are missing (not one this library wrote) is dropped by :meth:`page`,
+    which returns ``None``: the endpoint takes a new snapshot of the window, as when one
+    expires, rather than serve a short page.
 
     Args:
         path: The database file; created with its tables when missing.
@@ -309,10 +311,12 @@ class SQLiteSnapshotStore(SnapshotStore):
             ).fetchone()
             if old is not None:
                 self._migrate_one_row_per_id(db)
-            try:
-                db.execute(_SQLITE_OLD_LAYOUT_VIEW)
-            except sqlite3.OperationalError:  # an SQLite without JSON functions (before 3.38)
+            try:  # SQLite checks a view's body only when it is read: ask for json_each first
+                db.execute("SELECT * FROM json_each('[]')")
+            except sqlite3.OperationalError:  # built without JSON functions (before 3.38)
                 logger.debug("no export_snapshot_ids view: this SQLite has no json_each")
+            else:
+                db.execute(_SQLITE_OLD_LAYOUT_VIEW)
 
     def _migrate_one_row_per_id(self, db: sqlite3.Connection) -> None:
         """Move every snapshot's ids from the earlier layout (a row per id) into chunks."""

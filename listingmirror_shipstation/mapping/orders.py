@@ -62,6 +62,7 @@ from ..errors import (
     MissingShippingAddressError,
     UnknownFulfillmentError,
     ValidationError,
+    _forget_tracebacks,
 )
 from ..listingmirror import models as lm
 from ..shipstation import models as ss
@@ -1163,10 +1164,11 @@ def _convert_each(
         try:
             converted.append(convert(order, options, order_warnings))
         except MappingError as exc:
-            # A rule's refusal says all in its reason, field and value. Its traceback would keep
-            # this frame, which holds the batch's lists, which hold the rejection: a reference
-            # cycle keeping the whole batch in memory until a full collection. Dropped.
-            rejected.append(Rejection(order=order, error=exc.with_traceback(None)))
+            # A rule's refusal says all in its reason, field and value. Its traceback (and those
+            # of the errors chained to it) would keep this frame, which holds the batch's lists,
+            # which hold the rejection: a cycle keeping the batch until a full collection.
+            _forget_tracebacks(exc)
+            rejected.append(Rejection(order=order, error=exc))
             level = logging.INFO if exc.filtered else logging.WARNING
             order_id = getattr(order, "order_id", None)
             logger.log(level, "order %s not converted (%s): %s", order_id, exc.reason, exc)

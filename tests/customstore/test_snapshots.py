@@ -346,3 +346,48 @@ def test_a_worker_of_the_row_per_id_layout_reads_right_and_cannot_write(tmp_path
     finally:
         old.close()
     assert store.page(made, 0, 100) == ids  # and this version still reads its own
+
+
+def test_without_json_functions_there_is_no_view_and_the_file_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An SQLite built without JSON functions gets no view.
+
+    A view it could not read would break every later ``ALTER TABLE`` on the file, the shipment
+    sink's migrations included.
+    """
+    import contextlib
+
+    from listingmirror_shipstation.customstore import snapshots
+
+    real = snapshots.transaction
+
+    class NoJson:
+        def __init__(self, connection: sqlite3.Connection) -> None:
+            self.connection = connection
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            # As a real SQLite without JSON: a view naming json_each is created unchecked, and
+            # only reading json_each fails.
+            if "json_each" in sql and sql.lstrip().upper().startswith("SELECT"):
+                raise sqlite3.OperationalError("no such table: json_each")
+            return self.connection.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.connection, name)
+
+    @contextlib.contextmanager
+    def without_json(path: Path):  # type: ignore[no-untyped-def]
+        with real(path) as connection:
+            yield NoJson(connection)
+
+    monkeypatch.setattr(snapshots, "transaction", without_json)
+    path = tmp_path / "old-sqlite.sqlite3"
+    store = cs.SQLiteSnapshotStore(path)
+    views = _rows(path, "SELECT name FROM sqlite_master WHERE type = 'view'")
+    assert views == []
+    made = store.create("w", ["a", "b"], now=NOW, expires_at=NOW + TTL)
+    assert store.page(made, 0, 10) == ["a", "b"]
+    with sqlite3.connect(path) as db:  # a later migration of another table on the same file
+        db.execute("CREATE TABLE t (x)")
+        db.execute("ALTER TABLE t RENAME TO u")
