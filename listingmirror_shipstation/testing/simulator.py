@@ -34,6 +34,7 @@ status and :meth:`~Scripted.raise_at` raises there (a crash, with a ``MockTransp
 two page requests moves the others, as it does in production.
 """
 
+import functools
 import threading
 import time
 import urllib.parse
@@ -352,8 +353,14 @@ class ShipStationSimulator(Scripted):
         return True
 
 
+@functools.cache
+def _converter() -> ss.JsonConverter:
+    """One ShipStation converter for every answer (making one per answer took ~1,000 objects)."""
+    return ss.make_converter()
+
+
 def _dump(items: list[Any]) -> list[Any]:
-    converter = ss.make_converter()
+    converter = _converter()
     return [converter.unstructure(i) for i in items]
 
 
