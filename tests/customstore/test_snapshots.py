@@ -245,6 +245,20 @@ SQLITE_SCHEMA_0_1 = (
 )
 
 
+def assert_migrated(store: cs.SnapshotStore, live: list[str], *, now: datetime) -> cs.Snapshot:
+    """The snapshots a migration kept: "w" (token "t-live", *live*) and "e" (empty), read back."""
+    made = store.get("w", now=now)
+    assert made is not None
+    assert (made.token, made.count) == ("t-live", len(live))
+    assert store.page(made, 0, len(live)) == live
+    assert store.page(made, 990, 100) == live[990:1_090]
+    assert store.page(made, 2_300, 100) == live[2_300:]
+    empty = store.get("e", now=now)
+    assert empty is not None
+    assert (empty.count, store.page(empty, 0, 100)) == (0, [])
+    return made
+
+
 def test_a_sqlite_file_of_the_row_per_id_layout_is_migrated(tmp_path: Path) -> None:
     """A file of the earlier layout opens; its snapshots keep every id; the old table goes.
 
@@ -279,15 +293,7 @@ def test_a_sqlite_file_of_the_row_per_id_layout_is_migrated(tmp_path: Path) -> N
     store = cs.SQLiteSnapshotStore(path)
     tables = {r[0] for r in _rows(path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {"export_snapshots", "export_snapshot_chunks", "shipment_updates"}
-    made = store.get("w", now=NOW)
-    assert made is not None
-    assert (made.token, made.count) == ("t-live", len(live))
-    assert store.page(made, 0, len(live)) == live
-    assert store.page(made, 990, 100) == live[990:1_090]
-    assert store.page(made, 2_300, 100) == live[2_300:]
-    empty = store.get("e", now=NOW)
-    assert empty is not None
-    assert (empty.count, store.page(empty, 0, 100)) == (0, [])
+    made = assert_migrated(store, live, now=NOW)
     assert _rows(path, "SELECT shipment_id FROM shipment_updates") == [("s-1",)]
 
     reopened = cs.SQLiteSnapshotStore(path)  # opening again changes nothing

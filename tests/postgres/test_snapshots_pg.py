@@ -17,6 +17,7 @@ from listingmirror_shipstation.postgres import (
 )
 
 from ..customstore.test_snapshots import TestSnapshotStoreContract as SnapshotStoreContract
+from ..customstore.test_snapshots import assert_migrated
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 TTL = timedelta(minutes=30)
@@ -134,15 +135,7 @@ def test_a_version_2_database_keeps_its_live_snapshots_in_chunks(pg_server: str)
                 "lmss_export_snapshots",
                 "lmss_export_snapshot_chunks",
             }
-        made = store.get("w", now=NOW)
-        assert made is not None
-        assert (made.token, made.count) == ("t-live", len(live))
-        assert store.page(made, 0, len(live)) == live
-        assert store.page(made, 990, 100) == live[990:1_090]
-        assert store.page(made, 2_300, 100) == live[2_300:]
-        empty = store.get("e", now=NOW)
-        assert empty is not None
-        assert (empty.count, store.page(empty, 0, 100)) == (0, [])
+        assert_migrated(store, live, now=NOW)
         assert store.create("n", ["1"], now=NOW, expires_at=NOW + TTL).count == 1
         assert store.purge(now=NOW + TTL) == 3  # the chunks go with them (ON DELETE CASCADE)
         with psycopg.connect(url, autocommit=True) as connection:
