@@ -37,6 +37,21 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "wsgi": ("testing", "cli", "_serve", "transports", "client", "sync"),
     "_serve": ("*",),
     "_codes": ("*",),
+    # The main job in one call (reads, maps, writes): no transport, store or server.
+    "conversion": (
+        "testing",
+        "cli",
+        "wsgi",
+        "_serve",
+        "stores",
+        "postgres",
+        "sync",
+        "integration",
+        "transports",
+        "client",
+        "app",
+        "customstore",
+    ),
     "_leases": ("*",),  # but errors: the lease, its errors and redaction, for both store kinds
 }
 

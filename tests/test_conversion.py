@@ -1,0 +1,175 @@
+"""convert_orders_json: the three steps in one call, the same bytes, the whole report."""
+
+import gc
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import listingmirror_shipstation
+from listingmirror_shipstation import listingmirror as lm
+from listingmirror_shipstation import mapping
+from listingmirror_shipstation import shipstation as ss
+from listingmirror_shipstation.conversion import JsonConversion, convert_orders_json
+from listingmirror_shipstation.errors import ConversionError
+from listingmirror_shipstation.mapping import MappingOptions
+from listingmirror_shipstation.testing import strategies
+
+EXAMPLE = Path(listingmirror_shipstation.__file__).parent / "examples" / "listingmirror-orders.json"
+
+ORDER = {
+    "order_id": 7,
+    "market_order_id": "111-222",
+    "order_status": "Paid",
+    "order_datetime": "2026-11-27T12:00:00Z",
+    "order_items": [{"sku": "MUG", "quantity": 2, "price": "19.98"}],
+    "ship_to": {"name": "Ana", "street1": "1 Main St", "city": "Austin", "country": "US"},
+}
+
+
+def three_steps(
+    text: str | bytes,
+    options: MappingOptions | None = None,
+    *,
+    reader: Any = None,
+    writer: Any = None,
+    indent: int | None = None,
+) -> tuple[str, Any, Any]:
+    """What a user writes without convert_orders_json."""
+    parsed = lm.read_orders(lm.loads(text, Any), converter=reader)
+    result = mapping.convert_orders(parsed.orders, options)
+    return ss.dumps(list(result.orders), converter=writer, indent=indent), parsed, result
+
+
+def same_report(conversion: JsonConversion, parsed: Any, result: Any) -> None:
+    assert conversion.count == len(result.orders)
+    assert [str(e) for e in conversion.unreadable] == [str(e) for e in parsed.errors]
+    assert [(r.order, r.reason, str(r.error)) for r in conversion.rejected] == [
+        (r.order, r.reason, str(r.error)) for r in result.rejected
+    ]
+    assert conversion.warnings == result.warnings
+    assert conversion.next == parsed.next
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_the_bundled_example_gives_the_bytes_of_the_three_steps(indent: int | None) -> None:
+    text = EXAMPLE.read_bytes()
+    conversion = convert_orders_json(text, indent=indent)
+    expected, parsed, result = three_steps(text, indent=indent)
+    assert conversion.text == expected
+    same_report(conversion, parsed, result)
+    assert conversion.count > 0
+    assert conversion.rejected  # the example has orders the rules leave out
+    assert not conversion.complete
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    """Orders as Listing Mirror JSON text; some leaves swapped for a wrong or odd value."""
+    orders = draw(st.lists(strategies.listingmirror_orders, min_size=0, max_size=4))
+    raw = json.loads(lm.dumps(orders))
+    odd = st.sampled_from([None, True, "true", "", [], {}, "NaN", "1e999", 1.5, -3, "x"])
+
+    def mutate(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: mutate(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [mutate(v) for v in node]
+        return draw(odd) if draw(st.integers(0, 20)) == 0 else node
+
+    return json.dumps(mutate(raw))
+
+
+@given(documents(), st.sampled_from([None, 2]))
+def test_any_document_gives_the_bytes_and_report_of_the_three_steps(
+    text: str, indent: int | None
+) -> None:
+    conversion = convert_orders_json(text, indent=indent)
+    expected, parsed, result = three_steps(text, indent=indent)
+    assert conversion.text == expected
+    same_report(conversion, parsed, result)
+    assert conversion.complete == (not parsed.errors and not result.rejected)
+
+
+def test_converters_and_options_are_the_callers() -> None:
+    reader = lm.make_converter(aliases={lm.Order: {"purchase_date": "order_datetime"}})
+    order = {**ORDER, "purchase_date": ORDER["order_datetime"]}
+    del order["order_datetime"]
+    options = MappingOptions(store_id=42, order_key_prefix="shop-")
+    conversion = convert_orders_json(json.dumps([order]), options, reader=reader)
+    (written,) = json.loads(conversion.text)
+    assert (written["orderKey"], written["advancedOptions"]["storeId"]) == ("shop-7", 42)
+    assert written["orderDate"] == "2026-11-27T04:00:00.0000000"  # Pacific, from the alias
+    # The default reader does not know the alias: the order cannot be read.
+    assert convert_orders_json(json.dumps([order])).unreadable
+
+
+def test_a_page_reports_its_next_page() -> None:
+    page = {"count": 250, "next": "https://example.invalid/orders?page=2", "results": [ORDER]}
+    conversion = convert_orders_json(json.dumps(page))
+    assert conversion.next == page["next"]
+    assert conversion.count == 1
+    assert conversion.complete
+
+
+def test_nothing_converted_is_an_empty_array() -> None:
+    conversion = convert_orders_json("[]")
+    assert (conversion.text, conversion.count, conversion.complete) == ("[]", 0, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [("[{", "JSON"), ('{"orders": []}', "expected a JSON array of orders"), ("3", "@ $")],
+)
+def test_a_document_that_is_not_orders_raises(text: str, where: str) -> None:
+    with pytest.raises(ConversionError) as info:
+        convert_orders_json(text)
+    assert where in str(info.value) or any(where in line for line in info.value.errors)
+
+
+def test_the_text_stays_out_of_the_repr() -> None:
+    conversion = convert_orders_json(json.dumps([{**ORDER, "buyer_email": "ana@example.com"}]))
+    assert "ana@example.com" in conversion.text
+    assert "ana@example.com" not in repr(conversion)
+    assert "count=1" in repr(conversion)
+
+
+def test_the_collector_is_on_again_after_and_stays_off_if_it_was() -> None:
+    assert gc.isenabled()
+    convert_orders_json(json.dumps([ORDER]))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        convert_orders_json(json.dumps([ORDER]))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ConversionError):
+        convert_orders_json("[")
+    assert gc.isenabled()
+
+
+def test_only_the_text_and_the_report_outlive_the_call() -> None:
+    """The batch's dicts and models die inside the pause, so no collection walks them."""
+    orders = [
+        {**ORDER, "order_id": n, "market_order_id": f"A-{n}", "fulfillment_channel": "MFN"}
+        for n in range(1, 301)
+    ]
+    text = json.dumps(orders)
+    gc.collect()
+    before = len(gc.get_objects())
+    conversion = convert_orders_json(text)
+    after = len(gc.get_objects())
+    assert (conversion.count, conversion.complete, conversion.warnings) == (300, True, ())
+    # Each order alone would leave a dozen tracked objects (its models and dicts) behind.
+    assert after - before < 50, after - before
+
+
+def test_decimal_amounts_stay_exact() -> None:
+    order = {**ORDER, "order_items": [{"sku": "A", "quantity": 3, "price": "10.00"}]}
+    (written,) = json.loads(convert_orders_json(json.dumps([order])).text, parse_float=Decimal)
+    assert [item["unitPrice"] for item in written["items"]] == [Decimal("3.34"), Decimal("-0.02")]
