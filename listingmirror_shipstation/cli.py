@@ -46,7 +46,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any, NoReturn, TextIO
 
-from . import __version__, _hooks, _jsontext, _serve
+from . import __version__, _gc, _hooks, _jsontext, _serve
 from . import listingmirror as lm
 from . import shipstation as ss
 from .errors import (
@@ -57,7 +57,12 @@ from .errors import (
 )
 from .integration import JsonFileOrderSource, SQLiteShipmentSink, make_custom_store_app
 from .integration import ShipmentSink as _ShipmentSink
-from .mapping import DEFAULT_EXCLUDED_FULFILLMENT, MappingOptions, convert_orders
+from .mapping import (
+    DEFAULT_EXCLUDED_FULFILLMENT,
+    ConversionResult,
+    MappingOptions,
+    convert_orders,
+)
 from .stores import Stores, is_postgres_url, open_shipment_sink, open_snapshot_store, open_stores
 from .sync import (
     CheckpointStore,
@@ -891,14 +896,15 @@ def _convert_streaming(
                 ) from exc
             if not chunk:
                 break
-            parsed = reader.read_orders(chunk)
-            for error in parsed.errors:
+            with _gc.paused():  # the chunk's three steps in one pause, as convert_orders_json
+                errors, written, result = _convert_chunk(
+                    chunk, reader, options, writer, writer_converter
+                )
+            for error in errors:
                 unreadable.write(f"unreadable: {_renumbered(error, read)}")
-            unreadable_count += len(parsed.errors)
+            unreadable_count += len(errors)
             read += len(chunk)
-            result = convert_orders(parsed.orders, options)
-            writer.write(result.orders, writer_converter)
-            converted += len(result.orders)
+            converted += written
             for warning in result.warnings:
                 warnings.write(f"warning: order {warning.order_id}: {warning.message}")
             for rejection in result.rejected:
@@ -927,6 +933,25 @@ def _convert_streaming(
     )
     failed = rejected + unreadable_count
     return 1 if failed and not args.allow_rejected else 0
+
+
+def _convert_chunk(
+    chunk: list[Any],
+    reader: lm.JsonConverter,
+    options: MappingOptions,
+    writer: "_ArrayWriter",
+    writer_converter: ss.JsonConverter,
+) -> tuple[tuple[ConversionError, ...], int, ConversionResult]:
+    """Read, convert and write one chunk: its unreadable orders, how many were written, the report.
+
+    The report keeps no order: they are written and dropped here, so the models die before the
+    caller's collector pause ends and no collection walks them.
+    """
+    parsed = reader.read_orders(chunk)
+    result = convert_orders(parsed.orders, options)
+    writer.write(result.orders, writer_converter)
+    report = ConversionResult(rejected=result.rejected, warnings=result.warnings)
+    return parsed.errors, len(result.orders), report
 
 
 _CHUNK_INDEX = re.compile(r"(?<=at index )\d+|(?<=@ \$\[)\d+(?=\])")
