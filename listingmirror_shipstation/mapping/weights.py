@@ -35,9 +35,10 @@ _BY_VALUE: Final = {unit.value: target for unit, target in _TO_SHIPSTATION.items
 
 _CONTEXT: Final = decimal.Context(prec=34)
 
-#: ``GRAMS_PER_UNIT[source] / GRAMS_PER_UNIT[target]`` in :data:`_CONTEXT`, computed once.
+#: ``GRAMS_PER_UNIT[source] / GRAMS_PER_UNIT[target]`` in :data:`_CONTEXT`, computed once,
+#: keyed by the units' values: a str hashes in C, an Enum member by its Python ``__hash__``.
 _RATIOS: Final = {
-    (source, target): _CONTEXT.divide(GRAMS_PER_UNIT[source], GRAMS_PER_UNIT[target])
+    (source.value, target.value): _CONTEXT.divide(GRAMS_PER_UNIT[source], GRAMS_PER_UNIT[target])
     for source in GRAMS_PER_UNIT
     for target in GRAMS_PER_UNIT
 }
@@ -55,7 +56,7 @@ def convert_weight(value: Decimal, source: lm.WeightUnit, target: lm.WeightUnit)
     """
     if source is target:
         return value
-    return _CONTEXT.multiply(value, _RATIOS[source, target])
+    return _CONTEXT.multiply(value, _RATIOS[source._value_, target._value_])
 
 
 def to_shipstation_weight(
