@@ -15,6 +15,14 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "_exports": ("*",),
     "_sqlite": ("*",),
     "_time": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
+    "_fastinit": (
+        "listingmirror",
+        "shipstation",
+        "customstore",
+        "mapping",
+        "transports",
+        "testing",
+    ),
     "_hooks": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
     "_jsontext": (
         "listingmirror",
