@@ -103,19 +103,56 @@ def _init_only_sets_slots(cls: type, fields: tuple["attrs.Attribute[Any]", ...])
         start = next(i for i, line in enumerate(lines) if line.startswith("def __init__("))
     except StopIteration:
         return False
+    aliases = {a.name: a.alias for a in fields}
+    validated = {a.name for a in fields if a.validator is not None}
+    factories = {a.name for a in fields if _is_factory(a)}
+    set_names: list[str] = []
     for line in lines[start + 1 :]:
         if not line.startswith((" ", "\t")):  # the next method, or the end
             break
         text = line.strip()
-        if text and _PLAIN_INIT_LINE.fullmatch(text) is None:
+        if not text:
+            continue
+        match = _PLAIN_INIT_LINE.fullmatch(text)
+        if match is None:
             return False
-    return True
+        found = match.groupdict()
+        name = found["set"] or found["self"]
+        if name is not None:  # a field set from its own argument, nothing else
+            if aliases.get(name) != (found["value"] or found["self_value"]):
+                return False
+            set_names.append(name)
+        if (found["self"] or found["fself"]) and _own_setattr(cls):
+            return False  # ``self.x = x`` goes through a __setattr__ of the class's own
+        name = found["fset"] or found["fself"]
+        # A field set from its own factory (its argument absent), no other.
+        if name is not None and (
+            name not in factories or (found["factory"] or found["sfactory"]) != name
+        ):
+            return False
+        if found["given"] is not None and found["given"] not in aliases.values():
+            return False
+        name = found["vname"]
+        if name is not None and not (name == found["vattr"] == found["vself"] in validated):
+            return False
+    return sorted(set_names) == sorted(aliases)
+
+
+def _own_setattr(cls: type) -> bool:
+    """Whether assigning an attribute of *cls* goes through a ``__setattr__`` of its own."""
+    setter: Any = getattr(cls, "__setattr__", None)
+    return setter is not object.__setattr__
+
+
+def _is_factory(a: "attrs.Attribute[Any]") -> bool:
+    """Whether the default of *a* is an ``attrs.Factory`` (called for each instance)."""
+    return isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
 
 
 def _takes_self(a: "attrs.Attribute[Any]") -> bool:
     """Whether the default of *a* is a factory that takes the instance being built."""
     default: Any = a.default
-    return isinstance(default, attrs.Factory) and bool(default.takes_self)  # type: ignore[arg-type]
+    return _is_factory(a) and bool(default.takes_self)
 
 
 def _field_hook(conv: cattrs.Converter, tp: Any) -> tuple[Callable[..., Any], bool]:
@@ -256,7 +293,7 @@ def _generate(
         lines.append(f"    v{i} = o[{keys[i]!r}]")
         lines += _read_value(conv, a, i, overrides.get(a.name), names, "    ")
         lines.append("  else:")
-        if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+        if _is_factory(a):
             names[f"_f{i}"] = a.default.factory
             lines.append(f"    v{i} = _f{i}()")
         else:
