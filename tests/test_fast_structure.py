@@ -431,6 +431,23 @@ def test_a_model_that_holds_itself_is_read_as_cattrs_reads_it() -> None:
     assert _outcome(lambda: hook(bad, Node))[0] == "refused"
 
 
+def test_a_model_that_holds_itself_is_generated_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cycle is seen and bound late, not followed until Python's recursion limit."""
+    generated: list[type] = []
+    real = _fast_structure._generate
+
+    def counting(cls: type, *args: Any) -> Any:
+        generated.append(cls)
+        return real(cls, *args)
+
+    monkeypatch.setattr(_fast_structure, "_generate", counting)
+    conv = lm.make_converter(detailed=False)
+    assert conv.structure({"name": "a", "children": [{"name": "b"}]}, Node).children[0].name == "b"
+    assert 1 <= generated.count(Node) <= 3
+
+
 @attrs.frozen
 class Plain:
     """Slotted, positional, a factory default: built without ``__init__``."""
