@@ -18,7 +18,7 @@ import contextlib
 import enum
 import logging
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Final, TypeVar
 
@@ -179,7 +179,7 @@ def configure_converter(
     # Factories that take the converter they build for: a copy (the detailed explainer of a
     # fast converter, a user's copy) generates its own functions, with its own hooks.
     def structure_factory(cls: Any, conv: cattrs.Converter) -> Any:
-        base: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, conv)
+        base: Any = make_dict_structure_fn(cls, conv)
         if not conv.detailed_validation:  # cattrs' function stays the fallback (and explains)
             base = _fast_structure.make_structure_fn(cls, conv, base)
         renames = table.get(cls)
