@@ -171,7 +171,10 @@ def _field_hook(conv: cattrs.Converter, tp: Any) -> tuple[Callable[..., Any], bo
 
 
 def _skip_test(value: str, classes: frozenset[type], names: dict[str, Any], i: int) -> str:
-    """The condition under which *value* needs its hook (``None`` when it always does)."""
+    """The condition under which *value* still needs its hook (its class is none of *classes*).
+
+    Each class it names is bound in *names* for the generated code.
+    """
     parts = []
     for j, cls in enumerate(sorted(classes, key=lambda c: c.__qualname__)):
         if cls is type(None):
