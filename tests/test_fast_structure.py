@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import cattrs
 import pytest
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, override
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -544,3 +544,29 @@ def test_absent_keys_take_the_default_object_itself() -> None:
     item = LM_CONVERTER.structure({"quantity": 1, "price": "2"}, lm.OrderItem)
     assert item.options is attrs.fields(lm.OrderItem).options.default
     assert all(not isinstance(v, Mapping) for v in _all_values(item))
+
+
+@attrs.frozen
+class Keyed:
+    """A model whose wire key is hostile text (a rename is configuration, never code)."""
+
+    value: str
+    extra: str | None = None
+
+
+HOSTILE_KEY = "x'] + __import__('os').getcwd() + o['\n\"\"\"\\"
+
+
+def test_a_hostile_wire_key_is_read_as_a_literal_key() -> None:
+    """Keys are written into the generated source as literals: text there never runs."""
+    conv = lm.make_converter(detailed=False)
+    renames = {
+        "value": override(rename=HOSTILE_KEY),
+        "extra": override(rename=HOSTILE_KEY + "2"),
+    }
+    base = make_dict_structure_fn(Keyed, conv, **renames)
+    hook = _fast_structure.make_structure_fn(Keyed, conv, base, **renames)
+    assert _fast_structure.is_fast(hook)
+    assert hook({HOSTILE_KEY: "v", HOSTILE_KEY + "2": "e"}, Keyed) == Keyed(value="v", extra="e")
+    with pytest.raises(KeyError):
+        hook({"x": "v"}, Keyed)

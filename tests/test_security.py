@@ -51,6 +51,10 @@ def test_credentials_are_compared_in_constant_time(monkeypatch: pytest.MonkeyPat
 
 
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}
+#: Modules that compile functions generated from model classes, as cattrs does: the source is
+#: written from attrs field names (identifiers) and wire keys (``repr`` literals), never from
+#: input (tests/test_fast_structure.py holds a hostile key name inert). Only these two calls.
+GENERATES_CODE = {"_fast_structure.py": {"exec", "compile"}}
 FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "yaml", "dill"}
 
 
@@ -62,7 +66,8 @@ def test_no_eval_or_pickle_of_input(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            assert node.func.id not in FORBIDDEN_CALLS, f"{path.name}: {node.func.id}()"
+            allowed = GENERATES_CODE.get(path.name, set())
+            assert node.func.id not in FORBIDDEN_CALLS - allowed, f"{path.name}: {node.func.id}()"
         if isinstance(node, ast.Import):
             assert not {a.name.split(".")[0] for a in node.names} & FORBIDDEN_MODULES
         if isinstance(node, ast.ImportFrom) and node.module:
