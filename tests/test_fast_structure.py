@@ -10,8 +10,11 @@ disabled), aliases are read, strict and detailed converters keep cattrs' code, a
 holds itself is read as cattrs reads it.
 """
 
+import ast
 import collections
 import functools
+import linecache
+import re
 import types
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -570,3 +573,24 @@ def test_a_hostile_wire_key_is_read_as_a_literal_key() -> None:
     assert hook({HOSTILE_KEY: "v", HOSTILE_KEY + "2": "e"}, Keyed) == Keyed(value="v", extra="e")
     with pytest.raises(KeyError):
         hook({"x": "v"}, Keyed)
+
+
+@pytest.mark.parametrize(("platform", "cls"), CASES, ids=lambda v: getattr(v, "__name__", v))
+def test_the_generated_source_holds_only_names_and_wire_keys(platform: str, cls: type) -> None:
+    """No value is written into the code but the wire keys, as ``str`` literals."""
+    hook = _converter(platform).get_structure_hook(cls)
+    tree = ast.parse("".join(linecache.getlines(hook.__code__.co_filename)))
+    keys = {
+        a.name if platform == "lm" else ss_json.wire_name(cls, a.name) for a in attrs.fields(cls)
+    }
+    aliases = {a.alias for a in attrs.fields(cls)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant):
+            assert node.value is None or node.value in keys, ast.dump(node)
+        if isinstance(node, ast.Name):
+            assert node.id in aliases | {"o", "_", "self", "dict"} or re.fullmatch(
+                r"v[0-9]+|_[a-z]+|_[a-z][0-9]+(_[0-9]+)?", node.id
+            ), node.id
+        assert not isinstance(node, ast.Subscript) or (
+            isinstance(node.value, ast.Name) and node.value.id == "o"
+        ), ast.dump(node)
