@@ -10,6 +10,7 @@ import operator
 import re
 import types
 import typing
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,7 @@ __all__ = [
     "explainer",
     "inner_unstructure",
     "lenient_enum_parts",
+    "passes_unchanged",
     "register_decimal",
     "register_fast_optionals",
     "register_lenient_enums",
@@ -98,6 +100,31 @@ def _structure_bool(value: object, _: type) -> bool:
     raise TypeError(f"expected a boolean, got {value!r}")
 
 
+#: Hooks of this module that return a value of some exact classes unchanged, with those classes.
+#: Only the function objects made here are in it (a user's hook, even one wrapped with
+#: ``functools.wraps`` around ours, is not), so generated code may skip exactly these calls.
+_UNCHANGED: Final["weakref.WeakKeyDictionary[Callable[..., Any], frozenset[type]]"] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def passes_unchanged(hook: Callable[..., Any]) -> frozenset[type]:
+    """The value classes *hook* returns unchanged when the value's class is exactly one of them.
+
+    Empty for any hook this module did not make (it is then always called). Used by
+    :mod:`._fast_structure` to skip a call whose result is known.
+    """
+    try:
+        return _UNCHANGED.get(hook, frozenset())
+    except TypeError:  # not weak-referenceable (a bound method, a builtin): not ours
+        return frozenset()
+
+
+def _passes(hook: Callable[..., Any], *classes: type) -> None:
+    """Record that *hook* returns a value of one of *classes* (exactly) unchanged."""
+    _UNCHANGED[hook] = frozenset(classes)
+
+
 def _optional_inner(tp: Any) -> Any | None:
     """``T`` if *tp* is ``T | None`` with a single ``T``, else ``None``."""
     if typing.get_origin(tp) not in (types.UnionType, typing.Union):
@@ -124,6 +151,7 @@ def register_fast_optionals(converter: cattrs.Converter) -> None:
                     return value
                 return _structure_str(value, str)
 
+            _passes(structure_optional_str, type(None), str)
             return structure_optional_str
         if hook is _structure_int:
 
@@ -132,6 +160,7 @@ def register_fast_optionals(converter: cattrs.Converter) -> None:
                     return value
                 return _structure_int(value, int)
 
+            _passes(structure_optional_int, type(None), int)
             return structure_optional_int
 
         if hook is _structure_decimal:  # amounts: mostly numeric strings, read in one call
@@ -151,11 +180,13 @@ def register_fast_optionals(converter: cattrs.Converter) -> None:
                             return result
                 return _structure_decimal(value, Decimal)
 
+            _passes(structure_optional_decimal, type(None))
             return structure_optional_decimal
 
         def structure_optional(value: Any, _: Any) -> Any:
             return None if value is None else hook(value, inner)
 
+        _passes(structure_optional, type(None), *passes_unchanged(hook))
         return structure_optional
 
     def unstructure_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:
@@ -191,6 +222,11 @@ def inner_unstructure(converter: cattrs.Converter, tp: Any) -> Callable[[Any], A
         return identity
     inner: Callable[[Any], Any] | None = getattr(hook, "inner", None)
     return inner
+
+
+_passes(_structure_int, int)
+_passes(_structure_str, str)
+_passes(_structure_bool, bool)
 
 
 def register_strict_primitives(converter: cattrs.Converter) -> None:
@@ -351,6 +387,8 @@ def register_lenient_enums(
                     return member
             return Unrecognized(str(value))
 
+        if allows_none:
+            _passes(hook, type(None))
         return hook
 
     def unstructure_factory(tp: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:

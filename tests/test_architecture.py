@@ -24,6 +24,14 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "testing",
     ),
     "_hooks": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
+    "_fast_structure": (
+        "listingmirror",
+        "shipstation",
+        "customstore",
+        "mapping",
+        "transports",
+        "testing",
+    ),
     "_jsontext": (
         "listingmirror",
         "shipstation",

@@ -26,7 +26,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .. import _gc, _hooks, _jsontext, _time
+from .. import _fast_structure, _gc, _hooks, _jsontext, _time
 from .._values import TypedModels
 from ..errors import ConfigurationError, ConversionError
 from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Product, WeightUnit
@@ -179,7 +179,9 @@ def configure_converter(
     # Factories that take the converter they build for: a copy (the detailed explainer of a
     # fast converter, a user's copy) generates its own functions, with its own hooks.
     def structure_factory(cls: Any, conv: cattrs.Converter) -> Any:
-        base = make_dict_structure_fn(cls, conv)
+        base: Any = make_dict_structure_fn(cls, conv)
+        if not conv.detailed_validation:  # cattrs' function stays the fallback (and explains)
+            base = _fast_structure.make_structure_fn(cls, conv, base)
         renames = table.get(cls)
         if not renames:
             return base

@@ -27,7 +27,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .. import _hooks, _jsontext, _time
+from .. import _fast_structure, _hooks, _jsontext, _time
 from .models import Webhook, WebhookNotification, WebhooksList, WebhookSubscription, Weight
 
 __all__ = [
@@ -148,7 +148,11 @@ def configure_converter(converter: cattrs.Converter) -> None:
     # Factories that take the converter they build for: a copy (the detailed explainer of a
     # fast converter, a user's copy) generates its own functions, with its own hooks.
     def structure_factory(cls: Any, conv: cattrs.Converter) -> Any:
-        return make_dict_structure_fn(cls, conv, **_overrides(cls, omit_none=False))
+        overrides = _overrides(cls, omit_none=False)
+        base = make_dict_structure_fn(cls, conv, **overrides)
+        if conv.detailed_validation:  # the explainer: cattrs' function, its error messages
+            return base
+        return _fast_structure.make_structure_fn(cls, conv, base, **overrides)
 
     def unstructure_factory(cls: Any, conv: cattrs.Converter) -> Any:
         overrides = _overrides(cls, omit_none=True)
