@@ -16,6 +16,14 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "_sqlite": ("*",),
     "_time": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
     "_hooks": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
+    "_fast_unstructure": (
+        "listingmirror",
+        "shipstation",
+        "customstore",
+        "mapping",
+        "transports",
+        "testing",
+    ),
     "_jsontext": (
         "listingmirror",
         "shipstation",
