@@ -13,8 +13,15 @@ container types, and the same exceptions. It writes less code per field:
 * some hooks whose behaviour this library defines are written in line instead of called: the
   identity (no call, as cattrs does), the exact ``Decimal`` hook (``_hooks._check_finite``,
   called only to raise), this library's ``T | None`` wrapper (its inner hook, after the
-  ``None`` test), and cattrs' hook for a homogeneous tuple that writes a ``list`` (a list
-  comprehension calling the element hook, not a generator fed to ``list``).
+  ``None`` test), its ``E | Unrecognized`` hook (the two class tests it makes, then
+  ``member._value_`` where the enum's hook is cattrs' ``e.value`` and ``raw`` where
+  ``Unrecognized``'s is ours), and cattrs' hook for a homogeneous tuple that writes a ``list``
+  (a list comprehension calling the element hook, not a generator fed to ``list``).
+
+The source is fixed text, names of its own (``v3``, ``_h5``), field names (identifiers) and
+``repr()`` of the keys (``str``); every value (hooks, defaults, classes) is passed in the
+function's globals, never written into the source. It runs on class definitions and the
+converter's settings, never on input.
 
 Every other hook (a user's included) is the one the converter resolves when the function is
 generated, called as cattrs would call it. A class this module does not handle (not an attrs
@@ -25,6 +32,7 @@ this module does not take) gets cattrs' own function.
 import enum
 import inspect
 import itertools
+import keyword
 import linecache
 import threading
 import typing
@@ -64,9 +72,14 @@ def _handled(cl: Any, overrides: dict[str, Any]) -> bool:
     """Whether :func:`make_unstructure_fn` can generate *cl*'s function itself."""
     if not (isinstance(cl, type) and attrs.has(cl)) or getattr(cl, "__parameters__", None):
         return False
-    if any(not isinstance(o, _Override) for o in overrides.values()):
-        return False
+    if any(
+        not isinstance(o, _Override) or not isinstance(o.rename, str | None)
+        for o in overrides.values()
+    ):
+        return False  # a key is written into the source as repr() of a str, nothing else
     for a in attrs.fields(cl):
+        if not a.name.isidentifier() or keyword.iskeyword(a.name):
+            return False  # field names are written into the source: identifiers only
         if a.converter is not None or a.type is None or isinstance(a.type, str | typing.TypeVar):
             return False
         origin = typing.get_origin(a.type)

@@ -13,9 +13,6 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "_values": ("*",),
     "_gc": ("*",),
     "_exports": ("*",),
-    "_sqlite": ("*",),
-    "_time": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
-    "_hooks": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
     "_fast_unstructure": (
         "listingmirror",
         "shipstation",
@@ -24,6 +21,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "transports",
         "testing",
     ),
+    "_sqlite": ("*",),
+    "_time": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
+    "_hooks": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
     "_jsontext": (
         "listingmirror",
         "shipstation",

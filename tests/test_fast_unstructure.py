@@ -8,7 +8,10 @@ also check that hooks a user registers are used, and that classes it does not ha
 to cattrs.
 """
 
+import ast
 import enum
+import linecache
+import re
 import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -276,6 +279,32 @@ class TestSameAsCattrs:
         slow = reference(make, classes=[cls])
         value = data.draw(instances(cls, writable=False))
         assert_same_outcome(fast.unstructure, slow.unstructure, value)
+
+
+class TestGeneratedSource:
+    """The generated source holds names and keys only: every value comes in its globals."""
+
+    @pytest.mark.parametrize(("cls", "make"), CASES, ids=_case_id)
+    def test_the_source_holds_no_value(
+        self, cls: type, make: Callable[[], cattrs.Converter]
+    ) -> None:
+        """Constants are the wire keys; names are ours or fields; attributes are fields or known."""
+        converter = make()
+        fn = converter.get_unstructure_hook(cls)
+        tree = ast.parse("".join(linecache.getlines(fn.__code__.co_filename)))
+        fields = {a.name for a in attrs.fields(cls)}
+        keys = fields | {o.rename for o in fn.overrides.values() if o.rename is not None}
+        known = {"is_finite", "_value_", "raw", "__class__"}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant):
+                assert node.value is None or node.value in keys, ast.dump(node)
+            if isinstance(node, ast.Name):
+                assert node.id in {"instance", "res", "i", "_check_finite", "_Unrecognized"} or (
+                    re.fullmatch(r"_[hedEf][0-9]+|v[0-9]+", node.id)
+                ), node.id
+            if isinstance(node, ast.Attribute):
+                assert node.attr in fields | known, node.attr
+            assert not isinstance(node, ast.JoinedStr), ast.dump(node)
 
 
 class TestErrors:
