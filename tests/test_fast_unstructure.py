@@ -577,6 +577,23 @@ class TestCattrsOptions:
         assert _fast_unstructure.is_generated(fast)
         assert_same_outcome(fast, slow, Options(**values))
 
+    @pytest.mark.parametrize("use_alias", [False, True])
+    def test_a_converter_that_writes_aliases(self, use_alias: bool) -> None:
+        """With ``use_alias`` a field ``_x`` is written ``x``, as cattrs writes and records it."""
+
+        @attrs.define
+        class Private:
+            _x: int = 1
+            y: int = 2
+
+        converter = cattrs.Converter(use_alias=use_alias)
+        fast = _fast_unstructure.make_unstructure_fn(Private, converter)
+        slow = make_dict_unstructure_fn(Private, converter)
+        assert _fast_unstructure.is_generated(fast)
+        assert_same(fast(Private(x=3)), slow(Private(x=3)))
+        assert list(fast(Private(x=3))) == (["x", "y"] if use_alias else ["_x", "y"])
+        assert fast.overrides == slow.overrides  # type: ignore[attr-defined]
+
     def test_a_model_that_holds_itself(self) -> None:
         """The inner instance goes through ``converter.unstructure``, as in cattrs."""
         converter = _plain_converter()
