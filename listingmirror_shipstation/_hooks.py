@@ -407,6 +407,8 @@ def register_lenient_enums(
                 return raw_hook(value)
             return converter.unstructure(value)  # None, or anything else: as the union would
 
+        # For generated code (_fast_unstructure) that tests the two classes itself.
+        unstructure_lenient_enum.parts = (enum_cls, enum_hook, raw_hook)  # type: ignore[attr-defined]
         return unstructure_lenient_enum
 
     converter.register_structure_hook_factory(

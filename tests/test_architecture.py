@@ -13,6 +13,14 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "_values": ("*",),
     "_gc": ("*",),
     "_exports": ("*",),
+    "_fast_unstructure": (
+        "listingmirror",
+        "shipstation",
+        "customstore",
+        "mapping",
+        "transports",
+        "testing",
+    ),
     "_sqlite": ("*",),
     "_time": ("listingmirror", "shipstation", "customstore", "mapping", "transports", "testing"),
     "_fastinit": (

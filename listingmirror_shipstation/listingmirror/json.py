@@ -24,9 +24,9 @@ from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, override
 
-from .. import _fast_structure, _gc, _hooks, _jsontext, _time
+from .. import _fast_structure, _fast_unstructure, _gc, _hooks, _jsontext, _time
 from .._values import TypedModels
 from ..errors import ConfigurationError, ConversionError
 from .models import FulfillmentChannel, InventoryLevel, Order, OrderItem, Product, WeightUnit
@@ -201,7 +201,7 @@ def configure_converter(
         overrides: dict[str, Any] = {  # dict[str, Any]: mypy --strict, as in shipstation.json
             name: override(rename=key) for key, name in table.get(cls, {}).items()
         }
-        return make_dict_unstructure_fn(cls, conv, **overrides)
+        return _fast_unstructure.make_unstructure_fn(cls, conv, **overrides)
 
     converter.register_structure_hook_factory(attrs.has, structure_factory)
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)

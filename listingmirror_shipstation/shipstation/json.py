@@ -25,9 +25,9 @@ from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, override
 
-from .. import _fast_structure, _hooks, _jsontext, _time
+from .. import _fast_structure, _fast_unstructure, _hooks, _jsontext, _time
 from .models import Webhook, WebhookNotification, WebhooksList, WebhookSubscription, Weight
 
 __all__ = [
@@ -164,7 +164,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
                 overrides[a.name] = override(
                     rename=wire_name(cls, a.name), omit_if_default=True, unstruct_hook=inner
                 )
-        return make_dict_unstructure_fn(cls, conv, **overrides)
+        return _fast_unstructure.make_unstructure_fn(cls, conv, **overrides)
 
     converter.register_structure_hook_factory(attrs.has, structure_factory)
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
