@@ -24,7 +24,7 @@ import attrs
 import cattrs
 import pytest
 from cattrs.gen import make_dict_structure_fn, override
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listingmirror_shipstation import _fast_structure, _hooks, _jsontext
@@ -182,7 +182,14 @@ def test_every_model_class_takes_the_fast_function() -> None:
         assert _fast_structure.is_fast(_converter(platform).get_structure_hook(cls)), cls
 
 
+#: Each property below runs once per model class (about forty, nested in one another, so every
+#: class is drawn again inside its parents): a quarter of the profile's examples per class keeps
+#: the whole file to about a minute and still draws over a thousand documents per property.
+PER_CLASS = settings(max_examples=max(10, settings.default.max_examples // 4))
+
+
 @pytest.mark.parametrize(("platform", "cls"), CASES, ids=lambda v: getattr(v, "__name__", v))
+@PER_CLASS
 @given(data=st.data())
 def test_the_fast_function_reads_what_cattrs_reads(
     platform: str, cls: type, data: st.DataObject
@@ -200,6 +207,7 @@ def test_the_fast_function_reads_what_cattrs_reads(
 
 
 @pytest.mark.parametrize(("platform", "cls"), CASES, ids=lambda v: getattr(v, "__name__", v))
+@PER_CLASS
 @given(data=st.data())
 def test_the_fast_converter_reads_what_its_explainer_reads(
     platform: str, cls: type, data: st.DataObject

@@ -10,6 +10,7 @@ to cattrs.
 
 import ast
 import enum
+import functools
 import linecache
 import re
 import typing
@@ -26,7 +27,7 @@ import attrs
 import cattrs
 import pytest
 from cattrs.gen import make_dict_unstructure_fn, override
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listingmirror_shipstation import _fast_unstructure, _hooks, _jsontext, mapping
@@ -207,6 +208,34 @@ def reference(make: Callable[[], cattrs.Converter], *, classes: list[type]) -> c
     return converter
 
 
+@functools.cache
+def _converters(
+    cls: type, make: Callable[[], cattrs.Converter]
+) -> tuple[cattrs.Converter, cattrs.Converter]:
+    """A converter of *make*'s and its reference, made once per class (not per example)."""
+    return make(), reference(make, classes=[cls])
+
+
+@functools.cache
+def _functions(
+    cls: type, make: Callable[[], cattrs.Converter], omit_all: bool
+) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """Ours and cattrs' function for *cls*, with the overrides the factory passed, made once."""
+    converter = make()
+    overrides = converter.get_unstructure_hook(cls).overrides
+    fast = _fast_unstructure.make_unstructure_fn(
+        cls, converter, _cattrs_omit_if_default=omit_all, **overrides
+    )
+    slow = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=omit_all, **overrides)
+    return fast, slow
+
+
+#: Each property below runs once per model class (about forty, nested in one another, so every
+#: class is drawn again inside its parents): a quarter of the profile's examples per class keeps
+#: the whole file to about a minute and still draws over a thousand documents per property.
+PER_CLASS = settings(max_examples=max(10, settings.default.max_examples // 4))
+
+
 CASES = [(cls, ss_converter) for cls in SS_MODELS] + [(cls, lm_converter) for cls in LM_MODELS]
 
 
@@ -235,6 +264,7 @@ class TestSameAsCattrs:
 
     @pytest.mark.parametrize(("cls", "make"), CASES, ids=_case_id)
     @pytest.mark.parametrize("omit_all", [False, True])
+    @PER_CLASS
     @given(data=st.data())
     def test_the_function_writes_what_cattrs_function_writes(
         self,
@@ -248,35 +278,28 @@ class TestSameAsCattrs:
         Also with every field omitted at its default (``_cattrs_omit_if_default``), which
         covers defaults other than ``None`` (``False``, ``0``, ``()``).
         """
-        converter = make()
-        overrides = converter.get_unstructure_hook(cls).overrides  # what the factory passed
-        fast = _fast_unstructure.make_unstructure_fn(
-            cls, converter, _cattrs_omit_if_default=omit_all, **overrides
-        )
-        slow = make_dict_unstructure_fn(
-            cls, converter, _cattrs_omit_if_default=omit_all, **overrides
-        )
+        fast, slow = _functions(cls, make, omit_all)
         assert _fast_unstructure.is_generated(fast)
         assert_same_outcome(fast, slow, data.draw(instances(cls)))
 
     @pytest.mark.parametrize(("cls", "make"), CASES, ids=_case_id)
+    @PER_CLASS
     @given(data=st.data())
     def test_the_converter_writes_what_it_wrote_with_cattrs_functions(
         self, cls: type, make: Callable[[], cattrs.Converter], data: st.DataObject
     ) -> None:
         """Whole models, nested ones included, as the converters wrote them before."""
-        fast = make()
-        slow = reference(make, classes=[cls])
+        fast, slow = _converters(cls, make)
         assert_same_outcome(fast.unstructure, slow.unstructure, data.draw(instances(cls)))
 
     @pytest.mark.parametrize(("cls", "make"), CASES, ids=_case_id)
+    @PER_CLASS
     @given(data=st.data())
     def test_an_unwritable_value_raises_what_cattrs_raises(
         self, cls: type, make: Callable[[], cattrs.Converter], data: st.DataObject
     ) -> None:
         """A non-finite Decimal or a naive datetime: the same exception, the same message."""
-        fast = make()
-        slow = reference(make, classes=[cls])
+        fast, slow = _converters(cls, make)
         value = data.draw(instances(cls, writable=False))
         assert_same_outcome(fast.unstructure, slow.unstructure, value)
 
