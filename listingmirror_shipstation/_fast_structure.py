@@ -27,7 +27,6 @@ import inspect
 import keyword
 import linecache
 import re
-import threading
 import types
 import typing
 import weakref
@@ -38,7 +37,7 @@ import attrs
 import cattrs
 from cattrs.gen import override as _override
 
-from . import _hooks
+from . import _codegen, _hooks
 
 __all__ = ["is_fast", "make_structure_fn"]
 
@@ -50,8 +49,6 @@ _Override: Final = type(_override())
 #: The generated functions, so that tests (and readers) can tell them from cattrs' own.
 _GENERATED: Final["weakref.WeakSet[Callable[..., Any]]"] = weakref.WeakSet()
 
-#: Classes being generated in this thread: a model that holds itself is bound late, as cattrs does.
-_working = threading.local()
 
 #: The lines attrs writes in an ``__init__`` that only sets slots (and runs validators).
 _PLAIN_INIT_LINE: Final = re.compile(
@@ -271,17 +268,10 @@ def make_structure_fn(
         RecursionError: *cls* is already being generated in this thread (a model that holds
             itself), as cattrs raises, so the hook that asked binds late.
     """
-    working: set[type] = getattr(_working, "classes", None) or set()
-    _working.classes = working
-    if cls in working:
-        raise RecursionError(f"{cls!r} holds itself")
-    if not _plan_ok(cls, conv, overrides):
-        return base
-    working.add(cls)
-    try:
+    with _codegen.generating(cls, "structure"):
+        if not _plan_ok(cls, conv, overrides):
+            return base
         return _generate(cls, conv, base, overrides)
-    finally:
-        working.discard(cls)
 
 
 def _generate(
@@ -339,9 +329,11 @@ def _generate(
         lines.append(f"  return _cl({arguments})")
     fn_name = "fast_structure_" + re.sub(r"\W", "_", cls.__name__)
     script = "\n".join([f"def {fn_name}(o, _=_cl):", *lines, ""])
-    filename = f"<fast structure {cls.__module__}.{cls.__qualname__} {id(conv):x}>"
-    linecache.cache[filename] = (len(script), None, script.splitlines(True), filename)
-    exec(compile(script, filename, "exec"), names)  # noqa: S102 - our own generated code
-    fn: StructureFn = names[fn_name]
+    fn: StructureFn = _codegen.function(
+        script,
+        name=fn_name,
+        prefix=f"fast structure {cls.__module__}.{cls.__qualname__}",
+        namespace=names,
+    )
     _GENERATED.add(fn)
     return fn

@@ -31,10 +31,7 @@ this module does not take) gets cattrs' own function.
 
 import enum
 import inspect
-import itertools
 import keyword
-import linecache
-import threading
 import typing
 from collections.abc import Callable
 from typing import Any, Final
@@ -44,18 +41,13 @@ import cattrs
 from cattrs.fns import identity
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from . import _hooks
+from . import _codegen, _hooks
 from ._values import Unrecognized
 
 __all__ = ["is_generated", "make_unstructure_fn"]
 
 #: The attribute a generated function carries (``True``), so tests can tell which path runs.
 _MARK: Final = "_lmss_fast_unstructure"
-
-#: Classes being generated in this thread: a class met again while its own function is being
-#: generated (a model that holds itself) raises RecursionError, as cattrs' generator does, and
-#: the field that met it is written with ``converter.unstructure``, as cattrs writes it.
-_generating = threading.local()
 
 
 _NEUTRAL: Final = override()
@@ -241,15 +233,8 @@ def make_unstructure_fn(
         return make_dict_unstructure_fn(
             cl, converter, _cattrs_omit_if_default=_cattrs_omit_if_default, **overrides
         )
-    working: set[type] = getattr(_generating, "classes", set())
-    if cl in working:
-        raise RecursionError(f"{cl.__qualname__} holds itself")
-    _generating.classes = working
-    working.add(cl)
-    try:
+    with _codegen.generating(cl, "unstructure"):
         return _generate(cl, converter, _cattrs_omit_if_default, overrides)
-    finally:
-        working.discard(cl)
 
 
 def _generate(
@@ -304,25 +289,12 @@ def _generate(
         "    return res",
     ]
     script = "\n".join(lines) + "\n"
-    filename = _filename(cl, script)
-    exec(compile(script, filename, "exec"), writer.globs)  # noqa: S102 - our own generated code
-    fn: Callable[[Any], dict[str, Any]] = writer.globs[fn_name]
+    fn: Callable[[Any], dict[str, Any]] = _codegen.function(
+        script,
+        name=fn_name,
+        prefix=f"fast unstructure {cl.__module__}.{cl.__qualname__}",
+        namespace=writer.globs,
+    )
     fn.overrides = overrides  # type: ignore[attr-defined]  # as cattrs' functions carry them
     setattr(fn, _MARK, True)
     return fn
-
-
-def _filename(cl: type, script: str) -> str:
-    """A name for *script* in :mod:`linecache` (for tracebacks), reused for the same text.
-
-    Every converter generates its own functions, mostly with the same text: as cattrs does,
-    one entry serves them all, and a different text takes the next free name.
-    """
-    lines = script.splitlines(True)
-    for count in itertools.count(1):
-        extra = f"-{count}" if count > 1 else ""
-        filename = f"<fast unstructure {cl.__module__}.{cl.__qualname__}{extra}>"
-        entry = (len(script), None, lines, filename)
-        if linecache.cache.setdefault(filename, entry) == entry:
-            return filename
-    raise AssertionError("unreachable")  # pragma: no cover - itertools.count never ends

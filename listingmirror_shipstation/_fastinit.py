@@ -19,13 +19,13 @@ attrs added for itself (``cache_hash``). ``tests/test_fastinit.py`` holds every 
 
 import inspect
 import keyword
-import linecache
 import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
 
+from . import _codegen
 from ._time import aware
 
 __all__ = ["attrs_init", "install", "install_module"]
@@ -97,10 +97,12 @@ def _generate(cls: type) -> Callable[..., None]:
         lines.extend(checks)
     signature = ", ".join(["self", *(["*", *params] if params else [])])
     source = f"def __init__({signature}):\n" + ("\n".join(lines) or "    pass") + "\n"
-    filename = f"<fast __init__ of {cls.__module__}.{cls.__qualname__}>"
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    init: Callable[..., None] = namespace["__init__"]
+    init: Callable[..., None] = _codegen.function(
+        source,
+        name="__init__",
+        prefix=f"fast __init__ of {cls.__module__}.{cls.__qualname__}",
+        namespace=namespace,
+    )
     init.__qualname__ = original.__qualname__
     init.__module__ = original.__module__
     init.__doc__ = original.__doc__

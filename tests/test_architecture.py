@@ -12,6 +12,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "errors": ("*",),
     "_values": ("*",),
     "_gc": ("*",),
+    "_codegen": ("*",),
     "_exports": ("*",),
     "_fast_unstructure": (
         "listingmirror",
