@@ -102,6 +102,12 @@ def _init_only_sets_slots(cls: type, fields: tuple["attrs.Attribute[Any]", ...])
         return False
     if getattr(cls, "__attrs_pre_init__", None) or getattr(cls, "__attrs_post_init__", None):
         return False
+    # Creating an instance is type.__call__ -> object.__new__ -> __init__ only when neither the
+    # class (interning, a registry) nor its metaclass says otherwise.
+    new: object = cls.__new__
+    call: object = type(cls).__call__
+    if new is not object.__new__ or call is not type.__call__:
+        return False
     for a in fields:
         if not a.init or a.converter is not None:
             return False
@@ -310,24 +316,29 @@ def _generate(
         lines.append(f"  v{i} = o[{keys[i]!r}]")
         lines += _read_value(conv, fields[i], i, overrides.get(fields[i].name), names, "  ")
     if _init_only_sets_slots(cls, fields):
+        # Built as __init__ would, while __init__ is still the one judged here (a test may
+        # patch it later: then the class is called, as cattrs calls it).
         names["_new"] = object.__new__
-        lines.append("  self = _new(_cl)")
+        names["_init"] = vars(cls).get("__init__", _attrs_init(cls))
+        lines.append("  if _cl.__init__ is _init:")
+        lines.append("    self = _new(_cl)")
         for i, a in enumerate(fields):
             names[f"_s{i}"] = inspect.getattr_static(cls, a.name).__set__
-            lines.append(f"  _s{i}(self, v{i})")
+            lines.append(f"    _s{i}(self, v{i})")
         validated = [i for i, a in enumerate(fields) if a.validator is not None]
         if validated:
             names["_disabled"] = attrs.validators.get_disabled
-            lines.append("  if not _disabled():")
+            lines.append("    if not _disabled():")
             for i in validated:
                 names[f"_v{i}"] = fields[i].validator
                 names[f"_a{i}"] = fields[i]
-                lines.append(f"    _v{i}(self, _a{i}, v{i})")
-        lines.append("  return self")
-    else:
-        arguments = ", ".join(f"{a.alias}=v{i}" for i, a in enumerate(fields))
-        lines.append(f"  return _cl({arguments})")
+                lines.append(f"      _v{i}(self, _a{i}, v{i})")
+        lines.append("    return self")
+    arguments = ", ".join(f"{a.alias}=v{i}" for i, a in enumerate(fields))
+    lines.append(f"  return _cl({arguments})")
     fn_name = "fast_structure_" + re.sub(r"\W", "_", cls.__name__)
+    if not fn_name.isidentifier():  # a class name is not code
+        fn_name = "fast_structure_model"
     script = "\n".join([f"def {fn_name}(o, _=_cl):", *lines, ""])
     fn: StructureFn = _codegen.function(
         script,

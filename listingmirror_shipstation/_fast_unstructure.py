@@ -8,8 +8,11 @@ written first, in field order, then those left out at their default, in field or
 container types, and the same exceptions. It writes less code per field:
 
 * a field left out when it is ``None`` is tested with ``is not None``, where cattrs writes
-  ``!= None`` (which, for a model, runs attrs' ``__ne__``); for every other default the test is
-  cattrs' own (``!=``, and a ``Factory`` called per instance);
+  ``!= None`` (which, for a model, runs attrs' ``__ne__``). The two differ only for an object
+  that claims to equal ``None`` (``unittest.mock.ANY``, a "null object"), which no value of a
+  field's declared type does: cattrs left such an object out, this writes it (and the JSON
+  writer then refuses it, unless it is JSON). For every other default the test is cattrs' own
+  (``!=``, and a ``Factory`` called per instance);
 * some hooks whose behaviour this library defines are written in line instead of called: the
   identity (no call, as cattrs does), the exact ``Decimal`` hook (``_hooks._check_finite``,
   called only to raise), this library's ``T | None`` wrapper (its inner hook, after the
@@ -32,6 +35,7 @@ this module does not take) gets cattrs' own function.
 import enum
 import inspect
 import keyword
+import re
 import typing
 from collections.abc import Callable
 from typing import Any, Final
@@ -145,6 +149,20 @@ def _is_plain_enum_value(hook: Any, enum_cls: type[enum.Enum]) -> bool:
     )
 
 
+def _each(hook: Callable[[Any], Any], values: Any) -> list[Any]:
+    """``[hook(v) for v in values]``, with cattrs' outcome when a hook raises StopIteration.
+
+    cattrs writes a list through a generator expression, in which a ``StopIteration`` raised
+    by the hook becomes ``RuntimeError("generator raised StopIteration")`` (PEP 479); a bare
+    comprehension would let it escape, and ``list(map(...))`` around it would stop early and
+    return a shorter list without a word.
+    """
+    try:
+        return [hook(value) for value in values]
+    except StopIteration as exc:
+        raise RuntimeError("generator raised StopIteration") from exc
+
+
 class _Writer:
     """Collects the globals of one generated function and writes each field's expression."""
 
@@ -152,6 +170,7 @@ class _Writer:
         self.globs: dict[str, Any] = {
             "_check_finite": _hooks._check_finite,
             "_Unrecognized": Unrecognized,
+            "_each": _each,
         }
 
     def name(self, prefix: str, value: Any) -> str:
@@ -196,7 +215,7 @@ class _Writer:
         if element is not None:
             if element == identity:  # cattrs would have returned list itself; be exact anyway
                 return f"list({src})"
-            return f"[{self.name('_e', element)}(i) for i in {src}]"
+            return f"_each({self.name('_e', element)}, {src})"
         return f"{self.name('_h', hook)}({src})"
 
 
@@ -265,7 +284,7 @@ def _generate(
         ):
             var = f"v{index}"
             if default is None:
-                test = f"{var} is not None"  # same as != None for every value a model holds
+                test = f"{var} is not None"  # != None for every value of a declared type
             elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                 factory = writer.name("_f", default.factory)
                 test = f"{var} != {factory}({'instance' if default.takes_self else ''})"
@@ -279,7 +298,9 @@ def _generate(
         else:
             value = writer.expression(hook, f"instance.{a.name}", f"v{index}")
             always.append(f"        {key!r}: {value},")
-    fn_name = f"unstructure_{cl.__name__}"
+    fn_name = "unstructure_" + re.sub(r"\W", "_", cl.__name__)  # a class name is not code
+    if not fn_name.isidentifier():
+        fn_name = "unstructure_model"
     lines = [
         f"def {fn_name}(instance):",
         "    res = {",

@@ -602,3 +602,59 @@ def test_the_generated_source_holds_only_names_and_wire_keys(platform: str, cls:
         assert not isinstance(node, ast.Subscript) or (
             isinstance(node.value, ast.Name) and node.value.id == "o"
         ), ast.dump(node)
+
+
+def test_a_class_of_its_own_new_or_metaclass_is_created_as_cattrs_creates_it() -> None:
+    """Interning in __new__, a metaclass __call__, an __init__ patched later: all still run."""
+    seen: list[object] = []
+
+    @attrs.frozen(kw_only=True)
+    class Interned:
+        sku: str
+        qty: int = 0
+
+        def __new__(cls, *args: object, **kwargs: object) -> "Interned":
+            seen.append(("new", kwargs))
+            return super().__new__(cls)
+
+    class Meta(type):
+        def __call__(cls, *args: object, **kwargs: object) -> object:
+            seen.append(("meta", kwargs))
+            return super().__call__(*args, **kwargs)
+
+    @attrs.frozen(kw_only=True)
+    class WithMeta(metaclass=Meta):
+        sku: str
+
+    @attrs.frozen(kw_only=True)
+    class Patched:
+        sku: str
+
+    for conv in (ss.make_converter(detailed=False), lm.make_converter(detailed=False)):
+        seen.clear()
+        assert conv.structure({"sku": "a", "qty": 1}, Interned) == Interned(sku="a", qty=1)
+        assert conv.structure({"sku": "b"}, WithMeta).sku == "b"
+        assert seen[0] == ("new", {"sku": "a", "qty": 1})
+        assert ("meta", {"sku": "b"}) in seen
+        assert conv.structure({"sku": "c"}, Patched).sku == "c"  # generated with attrs' init
+        original = Patched.__init__
+
+        def patched(self: Patched, *, sku: str, original: Any = original) -> None:
+            seen.append(("init", sku))
+            original(self, sku=sku.upper())
+
+        Patched.__init__ = patched  # type: ignore[method-assign]
+        try:
+            assert conv.structure({"sku": "d"}, Patched).sku == "D"
+        finally:
+            Patched.__init__ = original  # type: ignore[method-assign]
+        assert ("init", "d") in seen
+
+
+def test_a_hostile_class_name_stays_out_of_the_code() -> None:
+    name = "X(o, _=_cl):\n  raise SystemExit('injected')\ndef Y"
+    hostile = attrs.make_class(name, {"sku": attrs.field(type=str)}, frozen=True, kw_only=True)
+    conv = ss.make_converter(detailed=False)
+    fn = _fast_structure.make_structure_fn(hostile, conv, lambda o, t: None)
+    assert _fast_structure.is_fast(fn)
+    assert fn({"sku": "a"}, hostile).sku == "a"

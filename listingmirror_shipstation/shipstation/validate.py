@@ -41,7 +41,7 @@ def _plain(text: str) -> bool:
 
     Then the per-character Unicode lookup is not needed (two C calls, faster than a regex).
     """
-    return text.isascii() and text.isprintable()
+    return text.__class__ is str and text.isascii() and text.isprintable()
 
 
 #: The timestamps of an order written on create, fetched in one call.
