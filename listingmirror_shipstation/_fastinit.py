@@ -9,7 +9,7 @@ field is set, in field order, unless :func:`attrs.validators.set_disabled` turne
 except that :func:`~listingmirror_shipstation._time.aware`, which accepts ``None``, is not
 called for a ``None``. An instance of a subclass is handed to attrs' own ``__init__`` (a
 subclass may put a property in front of a slot, which ``object.__setattr__`` honours). The
-mapping builds every ShipStation and Custom Store model through these: 11-22 % less time per
+mapping builds every ShipStation and Custom Store model through these: 13-20 % less time per
 model (``docs/performance.md``).
 
 A class is left with attrs' ``__init__`` when anything about it is not plain: not slotted,
