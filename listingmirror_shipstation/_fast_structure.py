@@ -75,7 +75,7 @@ def is_fast(fn: object) -> bool:
 def _attrs_init(cls: type) -> object:
     """The ``__init__`` attrs wrote for *cls*: the class's own, or the one ``_fastinit`` kept.
 
-    ``_fastinit`` (on the lead's branch) gives the models a faster ``__init__`` that does
+    ``_fastinit`` gives the models a faster ``__init__`` that does
     exactly what attrs' does (its tests hold it to that), generated under a file name of its
     own, and keeps attrs' one as ``_attrs_init``; what attrs' one does is what counts here.
     """
@@ -316,11 +316,12 @@ def _generate(
         lines.append(f"  v{i} = o[{keys[i]!r}]")
         lines += _read_value(conv, fields[i], i, overrides.get(fields[i].name), names, "  ")
     if _init_only_sets_slots(cls, fields):
-        # Built as __init__ would, while __init__ is still the one judged here (a test may
-        # patch it later: then the class is called, as cattrs calls it).
+        # Built as __init__ would, while __init__ and __new__ are still the ones judged here
+        # (a test may patch them later: then the class is called, as cattrs calls it).
         names["_new"] = object.__new__
-        names["_init"] = vars(cls).get("__init__", _attrs_init(cls))
-        lines.append("  if _cl.__init__ is _init:")
+        names["_init"] = vars(cls)["__init__"]
+        names["_object_new"] = object.__new__
+        lines.append("  if _cl.__init__ is _init and _cl.__new__ is _object_new:")
         lines.append("    self = _new(_cl)")
         for i, a in enumerate(fields):
             names[f"_s{i}"] = inspect.getattr_static(cls, a.name).__set__
@@ -336,9 +337,8 @@ def _generate(
         lines.append("    return self")
     arguments = ", ".join(f"{a.alias}=v{i}" for i, a in enumerate(fields))
     lines.append(f"  return _cl({arguments})")
-    fn_name = "fast_structure_" + re.sub(r"\W", "_", cls.__name__)
-    if not fn_name.isidentifier():  # a class name is not code
-        fn_name = "fast_structure_model"
+    # ASCII only: the parser rewrites some Unicode names (NFKC), and a class name is not code.
+    fn_name = "fast_structure_" + re.sub(r"[^0-9A-Za-z_]", "_", cls.__name__)
     script = "\n".join([f"def {fn_name}(o, _=_cl):", *lines, ""])
     fn: StructureFn = _codegen.function(
         script,

@@ -102,7 +102,7 @@ def _list_element_hook(hook: Any) -> Callable[[Any], Any] | None:
     """The element hook of cattrs' iterable hook when it writes a ``list``, else ``None``.
 
     cattrs' ``unstructure_iterable`` is ``_seq_cl(_hook(i) for i in iterable)``: with
-    ``_seq_cl`` the builtin ``list``, ``[_hook(i) for i in iterable]`` is the same list.
+    ``_seq_cl`` the builtin ``list``, :func:`_each` makes the same list (and the same error).
     """
     if (
         getattr(hook, "__module__", None) != "cattrs.gen"
@@ -298,9 +298,8 @@ def _generate(
         else:
             value = writer.expression(hook, f"instance.{a.name}", f"v{index}")
             always.append(f"        {key!r}: {value},")
-    fn_name = "unstructure_" + re.sub(r"\W", "_", cl.__name__)  # a class name is not code
-    if not fn_name.isidentifier():
-        fn_name = "unstructure_model"
+    # ASCII only: the parser rewrites some Unicode names (NFKC), and a class name is not code.
+    fn_name = "unstructure_" + re.sub(r"[^0-9A-Za-z_]", "_", cl.__name__)
     lines = [
         f"def {fn_name}(instance):",
         "    res = {",

@@ -261,7 +261,10 @@ def register_strict_sequences(converter: cattrs.Converter) -> None:
 
         def structure_tuple(value: Any, cls: Any) -> Any:
             if value.__class__ is list and handler is not None:  # what JSON gives: one step
-                return tuple([handler(item, element) for item in value])
+                try:
+                    return tuple([handler(item, element) for item in value])
+                except StopIteration as exc:  # as cattrs' generator turns it (PEP 479)
+                    raise RuntimeError("generator raised StopIteration") from exc
             if isinstance(value, str | bytes):
                 if not value:
                     return ()

@@ -658,3 +658,50 @@ def test_a_hostile_class_name_stays_out_of_the_code() -> None:
     fn = _fast_structure.make_structure_fn(hostile, conv, lambda o, t: None)
     assert _fast_structure.is_fast(fn)
     assert fn({"sku": "a"}, hostile).sku == "a"
+
+
+def test_a_hooks_stop_iteration_in_a_list_becomes_runtime_error_as_with_cattrs() -> None:
+    """A list is read as cattrs' generator reads it: a hook's StopIteration is a RuntimeError."""
+    conv = lm.make_converter(detailed=False)
+    base = conv.get_structure_hook(lm.OrderItem)
+
+    def item_hook(value: Any, cls: Any) -> Any:
+        next(iter(()))  # a user's next() without a default
+        return base(value, cls)  # pragma: no cover - never reached
+
+    conv.register_structure_hook(lm.OrderItem, item_hook)
+    with pytest.raises(RuntimeError, match="generator raised StopIteration"):
+        conv.structure([{"sku": "A", "quantity": 1, "price": "1"}], tuple[lm.OrderItem, ...])
+    with pytest.raises(RuntimeError):  # not an early end of the map: no order lost
+        list(map(conv.structure, [[], [{"x": 1}], []], [tuple[lm.OrderItem, ...]] * 3))
+
+
+def test_a_name_the_parser_rewrites_still_gives_a_function() -> None:
+    """``ﬁ`` is an identifier that ``def`` binds as ``fi`` (NFKC): names are ASCII."""
+    model = attrs.make_class("Model", {"sku": attrs.field(type=str)}, frozen=True, kw_only=True)
+    model.__name__ = "\ufb01"
+    conv = ss.make_converter(detailed=False)
+    fn = _fast_structure.make_structure_fn(model, conv, lambda o, t: None)
+    assert fn({"sku": "a"}, model).sku == "a"
+
+
+def test_a_new_patched_after_generation_is_called() -> None:
+    calls: list[object] = []
+
+    @attrs.frozen(kw_only=True)
+    class Late:
+        sku: str
+
+    conv = ss.make_converter(detailed=False)
+    assert conv.structure({"sku": "a"}, Late).sku == "a"  # generated now, plain
+
+    def new(cls: type, *args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return object.__new__(cls)
+
+    Late.__new__ = new  # type: ignore[method-assign, assignment]
+    try:
+        assert conv.structure({"sku": "b"}, Late).sku == "b"
+    finally:
+        del Late.__new__
+    assert calls == [{"sku": "b"}]

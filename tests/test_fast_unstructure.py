@@ -695,3 +695,23 @@ def test_a_hostile_class_name_stays_out_of_the_code() -> None:
     fn = _fast_unstructure.make_unstructure_fn(hostile, ss_converter())
     assert _fast_unstructure.is_generated(fn)
     assert fn(hostile(sku="a")) == {"sku": "a"}
+
+
+def test_a_name_the_parser_rewrites_still_gives_a_function() -> None:
+    """``ﬁ`` is an identifier that ``def`` binds as ``fi`` (NFKC): names are ASCII."""
+    model = attrs.make_class("Model", {"sku": attrs.field(type=str | None, default=None)})
+    model.__name__ = "\ufb01"
+    fn = _fast_unstructure.make_unstructure_fn(model, ss_converter())
+    assert _fast_unstructure.is_generated(fn)
+    assert fn(model(sku="a")) == {"sku": "a"}
+
+
+def test_validation_refuses_a_sku_that_is_not_text_as_before() -> None:
+    """A hand-built line whose SKU is a list: a TypeError, as the regex raised."""
+    item = ss.OrderItem(sku=["a"], quantity=1, unit_price=Decimal(1))  # type: ignore[arg-type]
+    address = ss.Address(name="Bob", street1="1 Rue", city="Paris", country="FR")
+    order = attrs.evolve(_full_order(), bill_to=address, ship_to=address, weight=None)
+    ss.validate_order_for_create(order)  # valid as it is
+    order = attrs.evolve(order, items=(item,))
+    with pytest.raises(TypeError):
+        ss.validate_order_for_create(order)

@@ -41,7 +41,7 @@ def _plain(text: str) -> bool:
 
     Then the per-character Unicode lookup is not needed (two C calls, faster than a regex).
     """
-    return text.__class__ is str and text.isascii() and text.isprintable()
+    return str.isascii(text) and str.isprintable(text)  # not a str: TypeError, as the regex
 
 
 #: The timestamps of an order written on create, fetched in one call.
