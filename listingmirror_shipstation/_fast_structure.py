@@ -320,8 +320,8 @@ def _generate(
         # (a test may patch them later: then the class is called, as cattrs calls it).
         names["_new"] = object.__new__
         names["_init"] = vars(cls)["__init__"]
-        names["_object_new"] = object.__new__
-        lines.append("  if _cl.__init__ is _init and _cl.__new__ is _object_new:")
+        names["_onew"] = object.__new__
+        lines.append("  if _cl.__init__ is _init and _cl.__new__ is _onew:")
         lines.append("    self = _new(_cl)")
         for i, a in enumerate(fields):
             names[f"_s{i}"] = inspect.getattr_static(cls, a.name).__set__
