@@ -37,7 +37,7 @@ import attrs
 import cattrs
 from cattrs.gen import override as _override
 
-from . import _codegen, _hooks
+from . import _codegen, _fastinit, _hooks
 
 __all__ = ["is_fast", "make_structure_fn"]
 
@@ -72,21 +72,6 @@ def is_fast(fn: object) -> bool:
         return False
 
 
-def _attrs_init(cls: type) -> object:
-    """The ``__init__`` attrs wrote for *cls*: the class's own, or the one ``_fastinit`` kept.
-
-    ``_fastinit`` gives the models a faster ``__init__`` that does
-    exactly what attrs' does (its tests hold it to that), generated under a file name of its
-    own, and keeps attrs' one as ``_attrs_init``; what attrs' one does is what counts here.
-    """
-    init = cls.__dict__.get("__init__")
-    kept = getattr(init, "_attrs_init", None)
-    code = getattr(init, "__code__", None)
-    if kept is not None and code is not None and code.co_filename.startswith("<fast __init__ of "):
-        return kept
-    return init
-
-
 def _init_only_sets_slots(cls: type, fields: tuple["attrs.Attribute[Any]", ...]) -> bool:
     """Whether ``cls.__init__`` is attrs' and does no more than set each slot and validate.
 
@@ -95,7 +80,10 @@ def _init_only_sets_slots(cls: type, fields: tuple["attrs.Attribute[Any]", ...])
     in :mod:`linecache`): any line of another shape (a converter, a hook, ``cache_hash``, a
     factory that takes ``self``...) keeps the call to the class.
     """
-    code = getattr(_attrs_init(cls), "__code__", None)
+    if "__init__" not in cls.__dict__:  # inherited: not the one attrs wrote for this class
+        return False
+    # Under _fastinit's faster __init__ (which does what attrs' does), attrs' own is judged.
+    code = getattr(_fastinit.attrs_init(cls), "__code__", None)
     if code is None or not code.co_filename.startswith("<attrs generated"):
         return False
     if "__attrs_attrs__" not in cls.__dict__ or "__slots__" not in cls.__dict__:

@@ -9,14 +9,7 @@ from listingmirror_shipstation import _codegen
 from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation import shipstation as ss
 
-ORDER = {
-    "order_id": 7,
-    "market_order_id": "111-222",
-    "order_status": "Paid",
-    "order_datetime": "2026-11-27T12:00:00Z",
-    "order_items": [{"sku": "MUG", "quantity": 2, "price": "19.98"}],
-    "ship_to": {"name": "Ana", "street1": "1 Main St", "city": "Austin", "country": "US"},
-}
+from .test_typed_models import ORDER
 
 
 def _generated_entries() -> set[str]:

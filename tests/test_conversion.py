@@ -19,16 +19,9 @@ from listingmirror_shipstation.errors import ConversionError
 from listingmirror_shipstation.mapping import MappingOptions
 from listingmirror_shipstation.testing import strategies
 
-EXAMPLE = Path(listingmirror_shipstation.__file__).parent / "examples" / "listingmirror-orders.json"
+from .test_typed_models import ORDER
 
-ORDER = {
-    "order_id": 7,
-    "market_order_id": "111-222",
-    "order_status": "Paid",
-    "order_datetime": "2026-11-27T12:00:00Z",
-    "order_items": [{"sku": "MUG", "quantity": 2, "price": "19.98"}],
-    "ship_to": {"name": "Ana", "street1": "1 Main St", "city": "Austin", "country": "US"},
-}
+EXAMPLE = Path(listingmirror_shipstation.__file__).parent / "examples" / "listingmirror-orders.json"
 
 
 def three_steps(
