@@ -711,6 +711,18 @@ def unstructure(converter: cattrs.Converter, value: object, *, namer: Namer = st
         with _gc.paused():  # a batch of models becomes many dicts, none in a cycle
             return converter.unstructure(value)
     except (ValueError, TypeError) as exc:
-        path = _unwritable_path(value, namer)
-        line = f"{exc} @ {path}" if path else str(exc)
-        raise ConversionError(f"cannot write {type(value).__name__}", errors=(line,)) from exc
+        raise unwritable(value, exc, namer) from exc
+
+
+def unwritable(
+    value: object, exc: Exception, namer: Namer, *, path: str = "$", what: str | None = None
+) -> ConversionError:
+    """The error :func:`unstructure` raises for *value*, which failed to unstructure with *exc*.
+
+    *path* is where *value* is (``$[3]``: the fourth item of a list of *what*, whose earlier
+    items were written), *what* the name of what was being written (*value*'s class's by
+    default).
+    """
+    found = _unwritable_path(value, namer, path)
+    line = f"{exc} @ {found}" if found else str(exc)
+    return ConversionError(f"cannot write {what or type(value).__name__}", errors=(line,))

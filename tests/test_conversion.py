@@ -2,19 +2,23 @@
 
 import gc
 import json
+import weakref
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import listingmirror_shipstation
+import listingmirror_shipstation.conversion as conversion_module
 from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation import mapping
 from listingmirror_shipstation import shipstation as ss
-from listingmirror_shipstation.conversion import JsonConversion, convert_orders_json
+from listingmirror_shipstation.conversion import JsonConversion, _Written, convert_orders_json
 from listingmirror_shipstation.errors import ConversionError
 from listingmirror_shipstation.mapping import MappingOptions
 from listingmirror_shipstation.testing import strategies
@@ -77,15 +81,88 @@ def documents(draw: st.DrawFn) -> str:
     return json.dumps(mutate(raw))
 
 
-@given(documents(), st.sampled_from([None, 2]))
+def _hooked_reader() -> lm.JsonConverter:
+    """A reader with a hook of the caller's: its orders get the mapping's type guard."""
+    reader = lm.make_converter(detailed=False)
+    reader.register_structure_hook(lm.ItemOption, lambda value, _: lm.ItemOption(**value))
+    return reader
+
+
+def _hooked_writer() -> ss.JsonConverter:
+    """A writer with a hook of the caller's: the three steps run in turn, not order by order."""
+    writer = ss.make_converter(detailed=False)
+    writer.register_unstructure_hook(list, lambda value: [writer.unstructure(v) for v in value])
+    return writer
+
+
+CONVERTERS = {
+    "ours": (None, None),
+    "a reader with a hook": (_hooked_reader(), None),
+    "a writer with a hook": (None, _hooked_writer()),
+}
+
+
+@given(documents(), st.sampled_from([None, 2]), st.sampled_from(sorted(CONVERTERS)))
 def test_any_document_gives_the_bytes_and_report_of_the_three_steps(
-    text: str, indent: int | None
+    text: str, indent: int | None, converters: str
 ) -> None:
-    conversion = convert_orders_json(text, indent=indent)
-    expected, parsed, result = three_steps(text, indent=indent)
+    reader, writer = CONVERTERS[converters]
+    conversion = convert_orders_json(text, indent=indent, reader=reader, writer=writer)
+    expected, parsed, result = three_steps(text, indent=indent, reader=reader, writer=writer)
     assert conversion.text == expected
     same_report(conversion, parsed, result)
     assert conversion.complete == (not parsed.errors and not result.rejected)
+
+
+def test_each_order_is_written_as_it_is_converted_with_only_our_hooks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Order by order: when one is written, the orders read before it are gone already."""
+    orders = [
+        {**ORDER, "order_id": n, "market_order_id": f"A-{n}", "fulfillment_channel": "MFN"}
+        for n in range(1, 51)
+    ]
+    read: list[weakref.ref[lm.Order]] = []
+    alive_when_written: list[int] = []
+    read_each = conversion_module.lm_json._read_each
+    append = _Written.append
+
+    def reading(*args: Any, **kwargs: Any) -> Any:
+        for order in read_each(*args, **kwargs):
+            read.append(weakref.ref(order))
+            yield order
+
+    def writing(self: _Written, order: ss.Order) -> None:
+        alive_when_written.append(sum(ref() is not None for ref in read))
+        append(self, order)
+
+    monkeypatch.setattr(conversion_module.lm_json, "_read_each", reading)
+    monkeypatch.setattr(_Written, "append", writing)
+    conversion = convert_orders_json(json.dumps(orders))
+    assert conversion.count == 50
+    assert max(alive_when_written) == 1  # the one being written
+    assert len(read) == 50
+    # With a writer of the caller's, the three steps run in turn: none written one by one.
+    alive_when_written.clear()
+    assert convert_orders_json(json.dumps(orders), writer=_hooked_writer()).count == 50
+    assert alive_when_written == []
+
+
+def test_an_order_that_cannot_be_written_fails_as_dumps_of_the_list_does() -> None:
+    good = mapping.to_shipstation_order(lm.read_orders([ORDER]).orders[0])
+    with attrs.validators.disabled():  # a naive time: no wire format can hold it
+        bad = attrs.evolve(good, order_date=datetime(2026, 11, 27, 12))  # noqa: DTZ001
+    written = _Written(ss.make_converter(detailed=False))
+    for order in (good, good, bad, good):
+        written.append(order)
+    with pytest.raises(ConversionError) as expected:
+        ss.dumps([good, good, bad, good])
+    with pytest.raises(ConversionError) as got:
+        written.text(None)
+    assert str(got.value) == str(expected.value)
+    assert "$[2].orderDate" in str(got.value)
+    assert type(got.value.__cause__) is type(expected.value.__cause__)
+    assert written.count == 4
 
 
 def test_converters_and_options_are_the_callers() -> None:

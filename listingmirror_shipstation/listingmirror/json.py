@@ -18,7 +18,7 @@ import contextlib
 import enum
 import logging
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Final, TypeVar
 
@@ -353,6 +353,27 @@ def _log_key_report(results: object, converter: cattrs.Converter) -> None:
 
 
 def _read_orders(document: object, conv: cattrs.Converter, *, log_keys: bool) -> ParsedOrders:
+    results, count, next_url = _page(document, conv)
+    if log_keys:
+        _log_key_report(results, conv)
+    errors: list[ConversionError] = []
+    with _gc.paused():  # thousands of models, none in a cycle (see _gc)
+        orders = list(_read_each(results, conv, errors))
+    # Read with our hooks only, every value has its declared type: the mapping skips its
+    # type guard for these (see _values.TypedModels).
+    kept = TypedModels(orders) if _hooks.own_hooks_only(conv) else tuple(orders)
+    return ParsedOrders(orders=kept, errors=tuple(errors), count=count, next=next_url)
+
+
+def _page(
+    document: object, conv: cattrs.Converter
+) -> tuple[Sequence[object], int | None, str | None]:
+    """The orders of *document* (an array, or a page's ``results``), its ``count`` and ``next``.
+
+    Raises:
+        ConversionError: The document is neither an array nor a page, or the page's ``count``
+            or ``next`` does not fit.
+    """
     count: int | None = None
     next_url: str | None = None
     if isinstance(document, Mapping) and "results" in document:
@@ -366,25 +387,37 @@ def _read_orders(document: object, conv: cattrs.Converter, *, log_keys: bool) ->
             "cannot read orders",
             errors=("expected a JSON array of orders or a page with 'results' @ $",),
         )
-    if log_keys:
-        _log_key_report(results, conv)
-    orders: list[Order] = []
-    errors: list[ConversionError] = []
+    return results, count, next_url
+
+
+def _read_each(
+    results: Sequence[object],
+    conv: cattrs.Converter,
+    errors: list[ConversionError],
+    *,
+    release: bool = False,
+) -> Iterator[Order]:
+    """Read the orders of *results* one at a time; each one that does not fit goes to *errors*.
+
+    With *release* (a list the caller owns, as :func:`~listingmirror_shipstation.conversion.
+    convert_orders_json` does), each order's item is set to ``None`` once read, so its dicts are
+    freed before the next order is read instead of at the end of the batch.
+    """
     hook = conv.get_structure_hook(Order)  # looked up once for the batch
-    with _gc.paused():  # thousands of models, none in a cycle (see _gc)
-        for index, raw in enumerate(results):
+    for index, raw in enumerate(results):
+        if release:
+            results[index] = None  # type: ignore[index]  # a list of the caller's own
+        try:
             try:
-                try:
-                    orders.append(hook(raw, Order))
-                except Exception:  # explained (or re-raised) as _hooks.structure does
-                    orders.append(_hooks.structure(conv, raw, Order))
-            except ConversionError as exc:
-                lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
-                errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
-    # Read with our hooks only, every value has its declared type: the mapping skips its
-    # type guard for these (see _values.TypedModels).
-    kept = TypedModels(orders) if _hooks.own_hooks_only(conv) else tuple(orders)
-    return ParsedOrders(orders=kept, errors=tuple(errors), count=count, next=next_url)
+                order = hook(raw, Order)
+            except Exception:  # explained (or re-raised) as _hooks.structure does
+                order = _hooks.structure(conv, raw, Order)
+        except ConversionError as exc:
+            lines = tuple(line.replace("@ $", f"@ $[{index}]", 1) for line in exc.errors)
+            errors.append(ConversionError(f"cannot read order at index {index}", errors=lines))
+            continue
+        del raw
+        yield order
 
 
 @attrs.frozen(kw_only=True)

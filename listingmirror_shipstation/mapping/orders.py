@@ -1147,22 +1147,44 @@ def _run_batch(
     if typed is not None and orders.__class__ is TypedModels:
         convert = typed
     with _gc.paused():  # see _gc: the batch's models hold no cycles
-        _convert_each(orders, options, convert, converted, rejected, warnings)
+        _convert_each(orders, options, convert, converted.append, rejected, warnings)
     return tuple(converted), tuple(rejected), tuple(warnings)
+
+
+def _convert_into(
+    orders: Iterable[lm.Order],
+    options: MappingOptions,
+    emit: Callable[[ss.Order], object],
+    *,
+    typed: bool,
+) -> tuple[tuple[Rejection, ...], tuple[MappingWarning, ...]]:
+    """:func:`convert_orders` handing each converted order to *emit* as soon as it is made.
+
+    For a caller that writes each order at once and keeps none (see
+    :func:`~listingmirror_shipstation.conversion.convert_orders_json`): the rejections and
+    warnings are the same as :func:`convert_orders` gives, and *emit* sees its orders in its
+    order. *typed*: every order has its declared types (read by a reader with only our hooks,
+    see :func:`_run_batch`), so the type guard is skipped. The caller pauses the collector.
+    """
+    rejected: list[Rejection] = []
+    warnings: list[MappingWarning] = []
+    convert = _convert_typed if typed else _convert
+    _convert_each(orders, options, convert, emit, rejected, warnings)
+    return tuple(rejected), tuple(warnings)
 
 
 def _convert_each(
     orders: Iterable[lm.Order],
     options: MappingOptions,
     convert: Callable[[lm.Order, MappingOptions, list[MappingWarning]], _T],
-    converted: list[_T],
+    emit: Callable[[_T], object],
     rejected: list[Rejection],
     warnings: list[MappingWarning],
 ) -> None:
     for order in orders:
         order_warnings: list[MappingWarning] = []
         try:
-            converted.append(convert(order, options, order_warnings))
+            converted = convert(order, options, order_warnings)
         except MappingError as exc:
             # A rule's refusal says all in its reason, field and value. Its traceback (and those
             # of the errors chained to it) would keep this frame, which holds the batch's lists,
@@ -1185,4 +1207,5 @@ def _convert_each(
             rejected.append(Rejection(order=order, error=error))
             logger.warning("order %s not converted: %s", order_id, error, exc_info=exc)
         else:
+            emit(converted)  # outside the try: what emit raises is not this order's rejection
             warnings.extend(order_warnings)

@@ -202,6 +202,7 @@ def make_converter(*, strict: bool = False, detailed: bool = True) -> JsonConver
     """
     converter = JsonConverter(forbid_extra_keys=strict, detailed_validation=detailed)
     configure_converter(converter)
+    converter._seal()  # only our hooks so far (see _hooks.own_hooks_only)
     return converter
 
 
