@@ -40,7 +40,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -49,7 +49,7 @@ import msgspec
 from . import _gc
 from .errors import ConversionError
 
-__all__ = ["MAX_ITEM_CHARS", "ArrayStream", "dumpb", "dumps", "loads"]
+__all__ = ["MAX_ITEM_CHARS", "ArrayEncoder", "ArrayStream", "dumpb", "dumps", "loads"]
 
 
 logger = logging.getLogger(__name__)
@@ -271,20 +271,87 @@ def dumpb(data: Any, *, indent: int | None = None) -> bytes:
         ConversionError: A value JSON cannot hold: a non-finite ``float`` or ``Decimal``
             (``NaN``, ``inf``; the error names its path), an unknown type, a lone surrogate.
     """
+    raw = _encode(data, lambda: _non_finite(data))
+    return raw if indent is None else msgspec.json.format(raw, indent=indent)
+
+
+def _encode(data: Any, find: Callable[[], tuple[str, Any] | None]) -> bytes:
+    """*data* as compact JSON bytes; *find* names the non-finite value to refuse, if any."""
     try:
         raw = _ENCODER.encode(data)
     except (ValueError, TypeError, OverflowError) as exc:
-        found = _non_finite(data) if isinstance(exc, ValueError) else None
+        found = find() if isinstance(exc, ValueError) else None
         if found is not None:
             raise _refuse_non_finite(*found) from exc
         raise ConversionError("cannot write JSON", errors=(str(exc),)) from exc
     # msgspec writes a non-finite float as null. No null, no such float; else a second,
     # cheaper encoding (MessagePack keeps the float's bits) says whether to look for it.
     if b"null" in raw and _may_hold_non_finite(data):
-        found = _non_finite(data)
+        found = find()
         if found is not None:
             raise _refuse_non_finite(*found)
-    return raw if indent is None else msgspec.json.format(raw, indent=indent)
+    return raw
+
+
+class ArrayEncoder:
+    """Writes a JSON array an item at a time: the bytes and errors :func:`dumpb` gives the list.
+
+    Each item is encoded when it is added, so the caller can drop it at once (and its memory is
+    reused, warm, for the next one) instead of holding the whole list until the end. The items
+    before the first one that needs a closer look (one msgspec refuses, or that may hold a
+    non-finite float) hold nothing :func:`dumpb` refuses; from that one on, items are kept and
+    written at the end as :func:`dumpb` writes a list, so any error is the one :func:`dumpb` of
+    the whole list raises, naming the same path (``$[3].unitPrice``).
+    """
+
+    __slots__ = ("_parts", "_start", "_tail", "count")
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self._tail: list[Any] | None = None
+        self._start = 0
+        #: How many items were added.
+        self.count = 0
+
+    def add(self, item: Any) -> None:
+        """Encode *item* as the array's next item (or keep it, from the first doubtful one)."""
+        index = self.count
+        self.count += 1
+        if self._tail is not None:
+            self._tail.append(item)
+            return
+        try:
+            raw = _ENCODER.encode(item)
+        except Exception:  # looked at again, as part of the list, at the end
+            raw = None
+        if raw is None or (b"null" in raw and _may_hold_non_finite(item)):
+            self._tail, self._start = [item], index
+            return
+        self._parts.append(raw)
+
+    def getvalue(self, *, indent: int | None = None) -> bytes:
+        """The array as :func:`dumpb` writes the list of the items added.
+
+        Raises:
+            ConversionError: As :func:`dumpb` of that list raises it.
+        """
+        parts = self._parts
+        tail = self._tail
+        if tail is not None:
+            start = self._start
+            raw_tail = _encode(tail, lambda: _first_non_finite(tail, start))
+            parts = [*parts, raw_tail[1:-1]]  # the tail's items, without its brackets
+        raw = b"[" + b",".join(parts) + b"]"
+        return raw if indent is None else msgspec.json.format(raw, indent=indent)
+
+
+def _first_non_finite(items: list[Any], start: int) -> tuple[str, Any] | None:
+    """:func:`_non_finite` of a list whose *items* are its items from index *start* on."""
+    for offset, item in enumerate(items):
+        found = _non_finite(item, f"$[{start + offset}]")
+        if found is not None:
+            return found
+    return None
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:

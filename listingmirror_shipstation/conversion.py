@@ -191,38 +191,43 @@ def _convert_streaming(
 
 
 class _Written:
-    """The ShipStation orders of a conversion, each unstructured as it is handed over.
+    """The ShipStation orders of a conversion, each unstructured and encoded as it comes.
 
-    None is kept: an order that cannot be written is remembered with its error, which
+    None is kept. An order that cannot be unstructured is remembered with its error, which
     :meth:`text` raises as ``shipstation.dumps`` of the whole list would (the same message and
-    path: the orders before it were written, so they hold nothing unwritable).
+    path: the orders before it were written, so they hold nothing unwritable); the orders after
+    it are only counted. Encoding is :class:`~listingmirror_shipstation._jsontext.ArrayEncoder`'s,
+    which gives the bytes and errors of encoding the whole list.
     """
 
-    __slots__ = ("_data", "_error", "_unstructure", "count")
+    __slots__ = ("_array", "_error", "_unstructure", "count")
 
     def __init__(self, writer: cattrs.Converter) -> None:
         self._unstructure = writer.unstructure  # per order, as cattrs does per item of a list
-        self._data: list[Any] = []
+        self._array = _jsontext.ArrayEncoder()
         self._error: ConversionError | None = None
         self.count = 0
 
     def append(self, order: ss.Order) -> None:
-        """Unstructure *order* now (the orders after one that cannot be are only counted)."""
+        """Unstructure and encode *order* now."""
         index = self.count
         self.count += 1
         if self._error is not None:
             return
         try:
-            self._data.append(self._unstructure(order))
+            data = self._unstructure(order)
         except (ValueError, TypeError) as exc:
             error = _hooks.unwritable(
                 order, exc, ss_json._path_name, path=f"$[{index}]", what="list"
             )
             error.__cause__ = exc
             self._error = error
+            self._array = _jsontext.ArrayEncoder()  # nothing more is written: free it now
+            return
+        self._array.add(data)
 
     def text(self, indent: int | None) -> str:
         """The JSON text, as ``shipstation.dumps(orders)`` writes it (or fails to)."""
         if self._error is not None:
             raise self._error
-        return _jsontext.dumps(self._data, indent=indent)
+        return self._array.getvalue(indent=indent).decode("utf-8")

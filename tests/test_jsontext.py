@@ -275,3 +275,94 @@ def test_html_safe_escapes_are_not_mistaken_for_colons() -> None:
     text = '{"results": [], "t": "\\u003c", "results": [1]}'
     with pytest.raises(ConversionError, match="twice"):
         _jsontext.loads(text)
+
+
+# --- ArrayEncoder: an array written an item at a time, as dumpb writes the list ---------------
+
+
+class _Unknown:
+    """A type no JSON writer knows."""
+
+
+_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),  # past 64 bits: msgspec refuses those
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.text(alphabet=st.characters(codec=None, exclude_categories=())),  # lone surrogates too
+    st.sampled_from(["null", "nullable", "Café", "茶"]),
+    st.just(_Unknown()),
+    st.just(0xCB7FF000),  # looks like a non-finite double to the quick MessagePack test
+)
+_values = st.recursive(
+    _leaves,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+#: Mostly items that can be written, so that the doubtful one comes after some that were.
+_items = st.lists(
+    st.one_of(st.dictionaries(st.text(max_size=3), st.integers() | st.text()), _values),
+    max_size=6,
+)
+
+
+def _written_or_refused(write: Any) -> tuple[str, object]:
+    try:
+        return "bytes", write()
+    except ConversionError as exc:
+        return "error", (str(exc), exc.errors, type(exc.__cause__))
+
+
+@given(_items, st.sampled_from([None, 2]))
+def test_an_array_written_item_by_item_is_dumpb_of_the_list(
+    items: list[Any], indent: int | None
+) -> None:
+    encoder = _jsontext.ArrayEncoder()
+    for item in items:
+        encoder.add(item)
+    assert encoder.count == len(items)
+    got = _written_or_refused(lambda: encoder.getvalue(indent=indent))
+    expected = _written_or_refused(lambda: _jsontext.dumpb(items, indent=indent))
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("bad", "where"),
+    [
+        (float("nan"), "$[2].x[1]"),
+        (Decimal("Infinity"), "$[2].x[1]"),
+    ],
+)
+def test_the_first_refused_item_is_named_at_its_index_in_the_whole_array(
+    bad: object, where: str
+) -> None:
+    items = [{"x": [1]}, {"x": [2]}, {"x": [3, bad]}, {"x": [float("inf")]}, {"y": 1}]
+    encoder = _jsontext.ArrayEncoder()
+    for item in items:
+        encoder.add(item)
+    with pytest.raises(ConversionError) as caught:
+        encoder.getvalue()
+    assert caught.value.errors[0].endswith(f"@ {where}")
+    with pytest.raises(ConversionError) as whole:
+        _jsontext.dumpb(items)
+    assert caught.value.errors == whole.value.errors
+
+
+def test_an_item_holding_the_word_null_is_written_as_it_is() -> None:
+    encoder = _jsontext.ArrayEncoder()
+    for item in [{"name": "null"}, None, {"n": Decimal("1.50")}]:
+        encoder.add(item)
+    assert encoder.getvalue() == b'[{"name":"null"},null,{"n":1.50}]'
+
+
+def test_a_doubtful_item_that_holds_no_non_finite_value_is_written_with_the_rest() -> None:
+    # MessagePack writes 0xCB7FF000 as bytes that look like a non-finite double: the item (it
+    # holds a null too) is looked at again, with the ones after it, and written as dumpb does.
+    items = [{"a": 1}, {"n": None, "i": 0xCB7FF000}, {"b": [2, None]}, 3]
+    assert _jsontext._may_hold_non_finite(items[1])
+    encoder = _jsontext.ArrayEncoder()
+    for item in items:
+        encoder.add(item)
+    assert encoder.getvalue() == _jsontext.dumpb(items)
+    assert encoder.getvalue(indent=2) == _jsontext.dumpb(items, indent=2)
