@@ -46,9 +46,10 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any, NoReturn, TextIO
 
-from . import __version__, _gc, _hooks, _jsontext, _serve
+from . import __version__, _gc, _jsontext, _serve
 from . import listingmirror as lm
 from . import shipstation as ss
+from .conversion import _convert_document
 from .errors import (
     ConfigurationError,
     ConversionError,
@@ -61,7 +62,6 @@ from .mapping import (
     DEFAULT_EXCLUDED_FULFILLMENT,
     ConversionResult,
     MappingOptions,
-    convert_orders,
 )
 from .stores import Stores, is_postgres_url, open_shipment_sink, open_snapshot_store, open_stores
 from .sync import (
@@ -827,11 +827,10 @@ class _ArrayWriter:
         self.indent = indent
         self.started = False
 
-    def write(self, orders: Sequence[ss.Order], converter: ss.JsonConverter) -> None:
-        if not orders:
+    def write(self, text: str, count: int) -> None:
+        """Add the *count* items of *text*, a JSON array written with this writer's indent."""
+        if not count:
             return
-        data = _hooks.unstructure(converter, list(orders), namer=ss.json._path_name)
-        text = _jsontext.dumps(data, indent=self.indent)
         # "[a,b]" (or "[\n  a,\n  b\n]" indented): keep the items at their indentation.
         body = text[1:-1] if self.indent is None else text[1:-2]
         self.out.write(("," if self.started else "[") + body)
@@ -944,14 +943,14 @@ def _convert_chunk(
 ) -> tuple[tuple[ConversionError, ...], int, ConversionResult]:
     """Read, convert and write one chunk: its unreadable orders, how many were written, the report.
 
+    The chunk goes through ``convert_orders_json``'s steps, order by order (and is emptied).
     The report keeps no order: they are written and dropped here, so the models die before the
     caller's collector pause ends and no collection walks them.
     """
-    parsed = reader.read_orders(chunk)
-    result = convert_orders(parsed.orders, options)
-    writer.write(result.orders, writer_converter)
-    report = ConversionResult(rejected=result.rejected, warnings=result.warnings)
-    return parsed.errors, len(result.orders), report
+    conversion = _convert_document(chunk, options, reader, writer_converter, writer.indent)
+    writer.write(conversion.text, conversion.count)
+    report = ConversionResult(rejected=conversion.rejected, warnings=conversion.warnings)
+    return conversion.unreadable, conversion.count, report
 
 
 _CHUNK_INDEX = re.compile(r"(?<=at index )\d+|(?<=@ \$\[)\d+(?=\])")

@@ -134,7 +134,20 @@ def _convert(
     indent: int | None,
 ) -> JsonConversion:
     """The three steps. The batch's models live only in this frame, which ends in the pause."""
-    document: Any = _jsontext.loads(text)
+    return _convert_document(_jsontext.loads(text), options, reader, writer, indent)
+
+
+def _convert_document(
+    document: Any,
+    options: MappingOptions,
+    reader: cattrs.Converter | None,
+    writer: cattrs.Converter | None,
+    indent: int | None,
+) -> JsonConversion:
+    """:func:`convert_orders_json` of a parsed *document* of the caller's, which it may empty.
+
+    The caller pauses the collector (the ``convert`` command calls it for each chunk it read).
+    """
     writer = writer or ss_json._DEFAULT
     if _hooks.own_hooks_only(writer):
         reader = reader or lm_json._DEFAULT

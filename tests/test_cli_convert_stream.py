@@ -18,7 +18,7 @@ from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation import shipstation as ss
 from listingmirror_shipstation.cli import EXAMPLE_ORDERS, main
 from listingmirror_shipstation.errors import ConversionError
-from listingmirror_shipstation.mapping import convert_orders
+from listingmirror_shipstation.mapping import MappingOptions, convert_orders
 
 EXAMPLE: dict[str, Any] = json.loads(EXAMPLE_ORDERS.read_text(encoding="utf-8"))
 
@@ -176,15 +176,22 @@ class TestPositionsAreBytesOfTheFile:
 
 
 class TestNonFiniteNumbersAreNotWritten:
-    def test_the_array_writer_refuses_a_nan_float(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """``convert``'s streaming writer goes through ``_jsontext.dumps``: no ``null`` for NaN."""
+    def test_the_chunk_writer_refuses_a_nan_float(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``convert``'s chunks are encoded by ``_jsontext``: no ``null`` for NaN."""
+        values = iter([Decimal("1.5"), float("nan")])  # the second order's is refused
         monkeypatch.setattr(
-            cli._hooks, "unstructure", lambda *_, **__: [{"weight": {"value": float("nan")}}]
+            ss.JsonConverter, "unstructure", lambda *_, **__: {"weight": {"value": next(values)}}
         )
         out = io.StringIO()
         writer = cli._ArrayWriter(out, indent=None)
-        with pytest.raises(ConversionError, match=r"not a JSON number .* @ \$\[0\]\.weight\.value"):
-            writer.write([object()], ss.make_converter())  # type: ignore[list-item]
+        with pytest.raises(ConversionError, match=r"not a JSON number .* @ \$\[1\]\.weight\.value"):
+            cli._convert_chunk(
+                many_orders(2),
+                lm.make_converter(detailed=False),
+                MappingOptions(),
+                writer,
+                ss.make_converter(detailed=False),
+            )
         assert out.getvalue() == ""
 
 
