@@ -711,6 +711,13 @@ def unstructure(converter: cattrs.Converter, value: object, *, namer: Namer = st
         with _gc.paused():  # a batch of models becomes many dicts, none in a cycle
             return converter.unstructure(value)
     except (ValueError, TypeError) as exc:
+        if isinstance(value, list | tuple):  # the path in the first item that fails alone
+            for index, item in enumerate(value):
+                try:
+                    converter.unstructure(item)
+                except (ValueError, TypeError):
+                    what = type(value).__name__
+                    raise unwritable(item, exc, namer, path=f"$[{index}]", what=what) from exc
         raise unwritable(value, exc, namer) from exc
 
 

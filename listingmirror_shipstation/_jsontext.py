@@ -302,6 +302,11 @@ class ArrayEncoder:
     non-finite float) hold nothing :func:`dumpb` refuses; from that one on, items are kept and
     written at the end as :func:`dumpb` writes a list, so any error is the one :func:`dumpb` of
     the whole list raises, naming the same path (``$[3].unitPrice``).
+
+    One difference is left, at the edge of the interpreter: an item is encoded one level less
+    deep than inside the list, so an item nested within a level of the recursion limit may be
+    written where :func:`dumpb` of the list raises ``RecursionError`` (the orders this is for
+    are a few levels deep).
     """
 
     __slots__ = ("_parts", "_start", "_tail", "count")
@@ -322,9 +327,10 @@ class ArrayEncoder:
             return
         try:
             raw = _ENCODER.encode(item)
+            doubtful = b"null" in raw and _may_hold_non_finite(item)
         except Exception:  # looked at again, as part of the list, at the end
-            raw = None
-        if raw is None or (b"null" in raw and _may_hold_non_finite(item)):
+            raw, doubtful = b"", True
+        if doubtful:
             self._tail, self._start = [item], index
             return
         self._parts.append(raw)

@@ -119,8 +119,11 @@ def convert_orders_json(
 
     Raises:
         ConversionError: The text is not JSON, or is neither an array of orders nor a page;
-            the error says where. (A single order that cannot be read is reported in
-            :attr:`JsonConversion.unreadable` instead.)
+            or a converted order cannot be written (a hook of the reader's or the writer's gave
+            a value no JSON holds), as :func:`shipstation.dumps
+            <listingmirror_shipstation.shipstation.dumps>` raises it. The error says where. (A
+            single order that cannot be read is reported in :attr:`JsonConversion.unreadable`
+            instead.)
     """
     with _gc.paused():  # the three steps in one pause: see the module docstring
         return _convert(text, options or MappingOptions(), reader, writer, indent)
@@ -176,9 +179,10 @@ def _convert_streaming(
 ) -> JsonConversion:
     """The three steps one order at a time: read, convert, unstructure, then the next order.
 
-    Each order's dicts, its Listing Mirror model and its ShipStation model are freed before the
-    next order is read, so the work stays in the processor's caches instead of walking three
-    batch-sized heaps in turn (about 15 % of the time at 2,000 orders, ``docs/performance.md``).
+    Each order's dicts, its Listing Mirror model, its ShipStation model and its output dicts are
+    freed before the next order is read (its JSON bytes are kept), so the work stays in the
+    processor's caches instead of walking four batch-sized heaps in turn (see "One order at a
+    time" in ``docs/performance.md``).
     The result is the same as the three calls': the same readers and rules in the same order,
     and each order unstructured by the hook the list's unstructuring would use (*writer* holds
     only our hooks, so no hook of a caller's sees the list as a whole).
@@ -206,11 +210,13 @@ def _convert_streaming(
 class _Written:
     """The ShipStation orders of a conversion, each unstructured and encoded as it comes.
 
-    None is kept. An order that cannot be unstructured is remembered with its error, which
-    :meth:`text` raises as ``shipstation.dumps`` of the whole list would (the same message and
-    path: the orders before it were written, so they hold nothing unwritable); the orders after
-    it are only counted. Encoding is :class:`~listingmirror_shipstation._jsontext.ArrayEncoder`'s,
-    which gives the bytes and errors of encoding the whole list.
+    None is kept. When an order cannot be unstructured, its error is kept and the orders after
+    it are only counted; :meth:`text` raises it as ``shipstation.dumps`` of the whole list
+    would, after every order was read and converted, as the three steps do: the same exception,
+    and for a ``ValueError`` or ``TypeError`` the same ``ConversionError``, naming the path in
+    the first order that fails (see ``_hooks.unstructure``). Encoding is
+    :class:`~listingmirror_shipstation._jsontext.ArrayEncoder`'s, which gives the bytes and
+    errors of encoding the whole list.
     """
 
     __slots__ = ("_array", "_error", "_unstructure", "count")
@@ -218,7 +224,7 @@ class _Written:
     def __init__(self, writer: cattrs.Converter) -> None:
         self._unstructure = writer.unstructure  # per order, as cattrs does per item of a list
         self._array = _jsontext.ArrayEncoder()
-        self._error: ConversionError | None = None
+        self._error: BaseException | None = None
         self.count = 0
 
     def append(self, order: ss.Order) -> None:
@@ -230,17 +236,25 @@ class _Written:
         try:
             data = self._unstructure(order)
         except (ValueError, TypeError) as exc:
-            error = _hooks.unwritable(
+            self._error = _hooks.unwritable(
                 order, exc, ss_json._path_name, path=f"$[{index}]", what="list"
             )
-            error.__cause__ = exc
-            self._error = error
+            self._error.__cause__ = exc
             self._array = _jsontext.ArrayEncoder()  # nothing more is written: free it now
+            return
+        except Exception as exc:  # raised where dumps of the list raises it: at the end
+            self._error = exc
+            self._array = _jsontext.ArrayEncoder()
             return
         self._array.add(data)
 
     def text(self, indent: int | None) -> str:
         """The JSON text, as ``shipstation.dumps(orders)`` writes it (or fails to)."""
-        if self._error is not None:
-            raise self._error
+        # Taken out of self first: the error's traceback holds this frame, which holds self.
+        error, self._error = self._error, None
+        if error is not None:
+            try:
+                raise error
+            finally:
+                del error
         return self._array.getvalue(indent=indent).decode("utf-8")

@@ -3,7 +3,7 @@
 import gc
 import json
 import weakref
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -243,3 +243,88 @@ def test_decimal_amounts_stay_exact() -> None:
     order = {**ORDER, "order_items": [{"sku": "A", "quantity": 3, "price": "10.00"}]}
     (written,) = json.loads(convert_orders_json(json.dumps([order])).text, parse_float=Decimal)
     assert [item["unitPrice"] for item in written["items"]] == [Decimal("3.34"), Decimal("-0.02")]
+
+
+def test_an_order_found_unwritable_is_named_as_dumps_names_it_after_a_valid_edge_date() -> None:
+    """An instant within a day of the end of time is written fine: not the one to blame."""
+    good = mapping.to_shipstation_order(lm.read_orders([ORDER]).orders[0])
+    edge = attrs.evolve(good, order_date=datetime(9999, 12, 31, 20, tzinfo=UTC))
+    with attrs.validators.disabled():
+        bad = attrs.evolve(good, order_date=datetime(2026, 11, 27, 12))  # noqa: DTZ001
+    with pytest.raises(ConversionError) as expected:
+        ss.dumps([edge, bad])
+    assert expected.value.errors[0].endswith("@ $[1].orderDate")  # was $[0], the valid one
+    written = _Written(ss.make_converter(detailed=False))
+    written.append(edge)
+    written.append(bad)
+    with pytest.raises(ConversionError) as got:
+        written.text(None)
+    assert got.value.errors == expected.value.errors
+
+
+class _Moment(datetime):
+    """A datetime subclass (as some libraries make) whose conversion fails otherwise."""
+
+    def astimezone(self, tz: Any = None) -> "datetime":
+        raise RuntimeError("writer: cannot convert this moment")
+
+
+def test_a_writer_failure_waits_for_every_order_to_be_read_as_in_the_three_steps() -> None:
+    reader = lm.make_converter()
+    base = reader.get_structure_hook(lm.Order)
+
+    def read(value: Any, cls: Any) -> lm.Order:
+        if value["order_id"] == 2:
+            raise RuntimeError("reader: order 2 refused")
+        order: lm.Order = base(value, cls)
+        when = order.order_datetime
+        moment = _Moment(when.year, when.month, when.day, when.hour, tzinfo=UTC)
+        return attrs.evolve(order, order_datetime=moment)
+
+    reader.register_structure_hook(lm.Order, read)
+    text = json.dumps([ORDER, {**ORDER, "order_id": 2}])
+    with pytest.raises(RuntimeError, match="reader: order 2"):
+        three_steps(text, reader=reader)
+    with pytest.raises(RuntimeError, match="reader: order 2"):
+        convert_orders_json(text, reader=reader)
+    # Alone, the first order fails on writing, in both, with the writer's own exception.
+    alone = json.dumps([ORDER])
+    with pytest.raises(RuntimeError, match="writer: cannot convert"):
+        three_steps(alone, reader=reader)
+    with pytest.raises(RuntimeError, match="writer: cannot convert"):
+        convert_orders_json(alone, reader=reader)
+
+
+def test_an_unwritable_order_is_freed_with_its_error() -> None:
+    """No cycle through the kept error: dropping it frees the order without the collector."""
+    good = mapping.to_shipstation_order(lm.read_orders([ORDER]).orders[0])
+    with attrs.validators.disabled():
+        bad = attrs.evolve(good, order_date=datetime(2026, 11, 27, 12))  # noqa: DTZ001
+    gone = weakref.ref(bad)
+    written = _Written(ss.make_converter(detailed=False))
+    written.append(bad)
+    del bad
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(ConversionError):
+            written.text(None)
+        del written
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_a_reader_hook_raising_stop_iteration_cannot_end_a_callers_loop_early() -> None:
+    """``read_orders`` reads through a generator: a stray StopIteration becomes RuntimeError."""
+    reader = lm.make_converter()
+
+    def read(value: Any, cls: Any) -> lm.Order:
+        raise StopIteration
+
+    reader.register_structure_hook(lm.Order, read)
+    with pytest.raises(RuntimeError, match="generator raised StopIteration"):
+        lm.read_orders([ORDER], converter=reader)
+    with pytest.raises(RuntimeError, match="generator raised StopIteration"):
+        convert_orders_json(json.dumps([ORDER]), reader=reader)
