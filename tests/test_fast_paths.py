@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from listingmirror_shipstation import _hooks, _time
 from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation import shipstation as ss
-from listingmirror_shipstation._values import Unrecognized
+from listingmirror_shipstation._values import TypedModels, Unrecognized
 from listingmirror_shipstation.errors import InvalidOrderError, ValidationError
 from listingmirror_shipstation.mapping import orders as mapping_orders
 from listingmirror_shipstation.mapping import weights
@@ -372,3 +372,68 @@ def test_configuring_a_converter_keeps_an_enum_factory_registered_before() -> No
     )
     lm.configure_converter(converter)
     assert converter.unstructure(lm.OrderStatus.PAID) == "PAID"
+
+
+class TestRangeAndCentsInOnePass:
+    """``_check_amounts`` also finds the sub-cent amounts; the range check's error still wins."""
+
+    @staticmethod
+    def _eligible(items: tuple[Any, ...], **changes: Any) -> Any:
+        return lm.Order(
+            order_id=1,
+            market_order_id="A",
+            order_status=lm.OrderStatus.PAID,
+            order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
+            order_items=items,
+            ship_to=lm.Address(street1="1 Main St", city="Austin", country="US"),
+            **changes,
+        )
+
+    @pytest.mark.parametrize("typed", [False, True])
+    def test_an_amount_out_of_range_wins_over_a_sub_cent_one_before_it(self, typed: bool) -> None:
+        """The value named is the one sent, not the one rounded to cents (``1E+13``)."""
+        order = self._eligible(
+            (
+                lm.OrderItem(quantity=1, price=Decimal("1.005"), tax=Decimal("0.001")),
+                lm.OrderItem(quantity=1, price=Decimal("2.00"), tax=Decimal("1E+13")),
+            ),
+            order_total=Decimal("3.0049"),
+        )
+        batch = TypedModels([order]) if typed else [order]
+        (rejection,) = mapping_orders.convert_orders(batch).rejected
+        error = rejection.error
+        assert isinstance(error, InvalidOrderError)
+        assert (error.field, str(error.value)) == ("order_items[1].tax", "1E+13")
+
+    def test_a_sub_cent_amount_out_of_range_is_named_unrounded(self) -> None:
+        order = self._eligible(
+            (lm.OrderItem(quantity=1, price=Decimal("2.00"), weight=Decimal("-1000000000000.004")),)
+        )
+        with pytest.raises(InvalidOrderError) as raised:
+            mapping_orders.to_shipstation_order(order)
+        assert (raised.value.field, str(raised.value.value)) == (
+            "order_items[0].weight",
+            "-1000000000000.004",
+        )
+
+    def test_an_amount_in_range_only_before_rounding_is_rounded_not_refused(self) -> None:
+        """The range is checked on the amounts given, as before the two checks were one pass."""
+        order = self._eligible((lm.OrderItem(quantity=1, price=Decimal("999999999999.995")),))
+        converted = mapping_orders.to_shipstation_order(order)
+        assert str(converted.items[0].unit_price) == "1000000000000.00"
+
+    @given(st.lists(st.tuples(*[_AMOUNT_OR_NONE] * 3), min_size=1, max_size=4), _AMOUNT_OR_NONE)
+    def test_the_sub_cent_answer_is_the_long_ways(
+        self, lines: list[tuple[Decimal | None, ...]], total: Decimal | None
+    ) -> None:
+        items = tuple(
+            lm.OrderItem(quantity=1, price=abs(price or Decimal(0)), tax=tax, weight=weight)
+            for price, tax, weight in lines
+        )
+        order = self._eligible(items, order_total=total)
+        long_way = mapping_orders._sub_cent(total) or any(
+            mapping_orders._sub_cent(value)
+            for item in items
+            for value in (item.price, item.tax)  # a weight is not money: never rounded
+        )
+        assert mapping_orders._check_amounts(order) is long_way
