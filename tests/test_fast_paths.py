@@ -4,6 +4,7 @@ Each shortcut takes the common case in fewer calls; these tests hold it to the g
 stands in for, on the edge values, so a faster path never changes a byte or lets a value by.
 """
 
+import decimal
 import enum
 import itertools
 from datetime import UTC, datetime, timedelta, timezone
@@ -607,3 +608,35 @@ def test_the_create_check_shortcuts_report_the_long_ways_first_error(
     assert _create_check_outcome(
         validate.validate_order_for_create, order
     ) == _create_check_outcome(_validate_the_long_way, order)
+
+
+def test_the_amount_bound_is_a_power_of_ten() -> None:
+    """The range shortcut compares exponents (``adjusted()``): exact only for a power of ten."""
+    bound = mapping_orders._MAX_AMOUNT
+    assert bound == Decimal(10) ** mapping_orders._MAX_ADJUSTED
+
+
+_TINY_AND_HUGE = [Decimal("1E-425000000"), Decimal("1E+425000000"), Decimal("-1E-30")]
+
+
+@pytest.mark.parametrize("values", list(itertools.product(EDGE_AMOUNTS + _TINY_AND_HUGE, repeat=2)))
+def test_the_exact_sum_shortcut_never_misses_a_sub_cent_amount(
+    values: tuple[Decimal | None, ...],
+) -> None:
+    """Zeros with three decimals, negative zeros, sums that cannot be exact: all looked at."""
+    money = [value for value in values if value is not None]
+    if mapping_orders._surely_in_cents(money):
+        assert not any(map(mapping_orders._sub_cent, money))
+
+
+@given(
+    st.lists(st.decimals(allow_nan=False, allow_infinity=False, places=None), max_size=12),
+    st.sampled_from([1, 6, 28, 60]),
+)
+def test_the_exact_sum_shortcut_holds_in_any_context(values: list[Decimal], precision: int) -> None:
+    """The caller's decimal context (a low precision) cannot make a rounded sum look in cents."""
+    with decimal.localcontext(decimal.Context(prec=precision)):
+        surely = mapping_orders._surely_in_cents(values)
+    assert not (surely and any(map(mapping_orders._sub_cent, values)))
+    if all(value.as_tuple().exponent == -2 and not value.is_signed() for value in values):
+        assert surely  # amounts in cents take the shortcut

@@ -35,6 +35,7 @@ The rules (each one tested, most by a property):
   line id (``lineItemKey``).
 """
 
+import functools
 import html
 import itertools
 import logging
@@ -44,7 +45,17 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_CEILING,
+    ROUND_HALF_UP,
+    Clamped,
+    Context,
+    Decimal,
+    Inexact,
+    Rounded,
+)
 from typing import Any, Final, Literal, TypeVar
 
 import attrs
@@ -693,12 +704,18 @@ def _check_amounts(order: lm.Order) -> bool:
         if bad is None and _out_of_range(discount.amount):
             bad = (f"discounts[{index}].amount", discount.amount)
     items = order.order_items
-    # The common case in C, for all the lines at once: the non-zero amounts (zeros and Nones
-    # dropped by filter) lie strictly between the bounds; only when one does not are the
-    # lines looked at one by one, in order, by name. (Every value is a finite Decimal or None
-    # here: the readers and the type guard refuse the rest, so min and max cannot raise.)
-    present = [*filter(None, _chain(map(_item_amounts, items)))]
-    if bad is None and present and not (min(present) > -_MAX_AMOUNT and max(present) < _MAX_AMOUNT):
+    # The common case in C, for all the lines at once: every amount's decimal exponent
+    # (adjusted(), an int: no Decimal comparison) is below the bound's, so every amount lies
+    # strictly between the bounds; only when one does not (or is a zero written with a large
+    # exponent, 0E+12) are the lines looked at one by one, in order, by name. Every value is
+    # a finite Decimal or None here: the readers and the type guard refuse the rest.
+    money = [*filter(_not_none, _chain(map(_item_money, items)))]
+    weights = [*filter(_not_none, map(_item_weight, items))]
+    if (
+        bad is None
+        and (money or weights)
+        and max(map(_adjusted, _chain((money, weights)))) >= _MAX_ADJUSTED
+    ):
         for index, item in enumerate(items):
             for name, value in zip(_ITEM_AMOUNTS, _item_amounts(item), strict=True):
                 if value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT):
@@ -716,8 +733,37 @@ def _check_amounts(order: lm.Order) -> bool:
     return (
         _sub_cent(order.order_total)
         or any(map(_sub_cent, map(_amount, order.discounts)))
-        or _any_sub_cent([*_chain(map(_item_money, items))])
+        or (not _surely_in_cents(money) and any(map(_sub_cent, money)))
     )
+
+
+#: Every finite non-zero amount below :data:`_MAX_AMOUNT` in size has an ``adjusted()`` below
+#: this (``_MAX_AMOUNT`` is a power of ten; ``tests/test_fast_paths.py`` holds it to that).
+_MAX_ADJUSTED: Final = _MAX_AMOUNT.adjusted()
+_adjusted: Final = Decimal.adjusted
+_is_signed: Final = Decimal.is_signed
+_not_none: Final = functools.partial(operator.is_not, None)
+_item_weight: Final = operator.attrgetter("weight")
+#: Adds exactly or raises (never drops a digit, not even a zero: that would raise the sum's
+#: exponent), whatever the caller's context.
+_EXACT: Final = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, Rounded, Clamped])
+
+
+def _surely_in_cents(money: list[Decimal]) -> bool:
+    """Whether no amount of *money* is :func:`_sub_cent`, in C calls; ``False`` when unsure.
+
+    The exponent of an exact sum is the smallest of its terms' (and of the 0 it starts from),
+    so a sum whose exponent is -2 or more has no term with digits past the cent; and with no
+    term signed, no term is a negative zero. Anything else (a negative amount, a sum that
+    is not exact) is for the caller to look at value by value.
+    """
+    if any(map(_is_signed, money)):
+        return False
+    try:
+        exponent = functools.reduce(_EXACT.add, money, _ZERO).as_tuple().exponent
+    except (Inexact, Rounded, Clamped):
+        return False
+    return isinstance(exponent, int) and exponent >= -2
 
 
 _item_money: Final = operator.attrgetter(*_ITEM_MONEY)
