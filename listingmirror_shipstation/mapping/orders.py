@@ -80,7 +80,9 @@ from ..shipstation import models as ss
 from ..shipstation.validate import MAX_ORDER_NUMBER_LENGTH, validate_order_for_create
 from .status import StatusMap
 from .weights import _BY_VALUE as _SHIPSTATION_UNITS
-from .weights import convert_weight, to_shipstation_weight
+from .weights import _CONTEXT as _WEIGHT_CONTEXT
+from .weights import _RATIOS as _WEIGHT_RATIOS
+from .weights import to_shipstation_weight
 
 __all__ = [
     "DEFAULT_EXCLUDED_FULFILLMENT",
@@ -294,7 +296,9 @@ def _eligible_channel(order: lm.Order, options: MappingOptions) -> lm.Fulfillmen
             f"integration {order.integration_config_id!r} is not selected for ShipStation",
             order_id=order.order_id,
         )
-    channel = lm.FulfillmentChannel.read(order.fulfillment_channel)
+    channel = order.fulfillment_channel
+    if channel is not None and channel.__class__ is not lm.FulfillmentChannel:
+        channel = _read_channel(channel)  # read() returns None and members as they are
     if channel is not None and channel in options.excluded_fulfillment:
         raise ExcludedFulfillmentError(
             f"fulfilled by {channel.value}, which is excluded from ShipStation",
@@ -332,6 +336,7 @@ def _eligible_channel(order: lm.Order, options: MappingOptions) -> lm.Fulfillmen
     return channel
 
 
+_read_channel: Final = lm.FulfillmentChannel.read
 _REQUIRED: Final = ("street1", "city", "country")
 _address_required: Final = operator.attrgetter(*_REQUIRED)
 
@@ -370,9 +375,12 @@ def _address(
 ) -> ss.Address:
     if address is None:
         return ss.Address(name=name, phone=phone)
-    country = None if _blank(address.country) else _country(address, where, order_id)
+    # _blank inlined (a hot path: twice an order).
+    given = address.country
+    country = None if given is None or not given.strip() else _country(address, where, order_id)
+    own_name, own_phone = address.name, address.phone
     return ss.Address(
-        name=address.name if not _blank(address.name) else name,
+        name=own_name if own_name is not None and own_name.strip() else name,
         company=address.company,
         street1=address.street1,
         street2=address.street2,
@@ -381,7 +389,7 @@ def _address(
         state=region_code(country, address.state),
         postal_code=address.postal_code,
         country=country,
-        phone=address.phone if not _blank(address.phone) else phone,
+        phone=own_phone if own_phone is not None and own_phone.strip() else phone,
         residential=address.residential,
     )
 
@@ -415,6 +423,9 @@ def _tax(order: lm.Order) -> Decimal | None:
                 seen = True
     return total if seen else None
 
+
+_KILOGRAM: Final = lm.WeightUnit.KILOGRAM
+_GRAMS_PER_KILOGRAM: Final = _WEIGHT_RATIOS[lm.WeightUnit.KILOGRAM.value, lm.WeightUnit.GRAM.value]
 
 #: A line's weight in a known unit, and its quantity (what the order's total weight sums).
 _Weighed = tuple[Decimal, lm.WeightUnit, int]
@@ -456,8 +467,8 @@ def _items(
         unit = item.weight_unit
         if weight_value is not None and isinstance(unit, lm.WeightUnit):
             weighed.append((weight_value, unit, quantity))
-            if unit is lm.WeightUnit.KILOGRAM:
-                weight_value = convert_weight(weight_value, unit, lm.WeightUnit.GRAM)
+            if unit is _KILOGRAM:  # convert_weight(value, KILOGRAM, GRAM), inlined
+                weight_value = _WEIGHT_CONTEXT.multiply(weight_value, _GRAMS_PER_KILOGRAM)
             weight: ss.Weight | None = ss.Weight(
                 value=weight_value, units=_SHIPSTATION_UNITS[unit._value_]
             )
@@ -626,7 +637,13 @@ def _total_weight(
     target = weighed[0][1]
     total = _ZERO  # summed from 0 in line order, as sum() did
     for value, unit, quantity in weighed:
-        total = total + convert_weight(value, unit, target) * quantity
+        # convert_weight(value, unit, target), inlined.
+        converted = (
+            value
+            if unit is target
+            else _WEIGHT_CONTEXT.multiply(value, _WEIGHT_RATIOS[unit._value_, target._value_])
+        )
+        total = total + converted * quantity
     return to_shipstation_weight(total, target)
 
 
@@ -880,17 +897,29 @@ def _fulfillment_warning(
         return
     if options.inventory_sources is not None:
         return  # selected by the inventory-source allow-list: its channel does not matter
-    message = (
-        f"fulfillment channel {_channel_name(order.fulfillment_channel)} is missing or not "
-        "known; exported as merchant-fulfilled (set inventory_sources, or "
-        "unknown_fulfillment='reject')"
-    )
+    raw = order.fulfillment_channel
+    # A missing channel is the common case (Listing Mirror documents no such field): quiet.
+    if raw is None:
+        message = _NO_CHANNEL_MESSAGE
+        level = logging.DEBUG
+    else:
+        message = _channel_message(raw)
+        level = logging.WARNING
     warnings.append(
         MappingWarning(order_id=order.order_id, code="unknown_fulfillment_channel", message=message)
     )
-    # A missing channel is the common case (Listing Mirror documents no such field): quiet.
-    level = logging.DEBUG if order.fulfillment_channel is None else logging.WARNING
     logger.log(level, "order %s: %s", order.order_id, message)
+
+
+def _channel_message(channel: lm.FulfillmentChannel | Unrecognized | None) -> str:
+    return (
+        f"fulfillment channel {_channel_name(channel)} is missing or not "
+        "known; exported as merchant-fulfilled (set inventory_sources, or "
+        "unknown_fulfillment='reject')"
+    )
+
+
+_NO_CHANNEL_MESSAGE: Final = _channel_message(None)
 
 
 def _currency(order: lm.Order) -> str | None:
@@ -1115,7 +1144,7 @@ def _convert_typed(
     _check_id(order)
     order = _in_cents(order, sub_cent=_check_amounts(order))
     number = order.market_order_id
-    if _blank(number) or len(number) > MAX_ORDER_NUMBER_LENGTH:
+    if number is None or not number.strip() or len(number) > MAX_ORDER_NUMBER_LENGTH:
         raise InvalidOrderError(
             f"must be 1 to {MAX_ORDER_NUMBER_LENGTH} characters to be a ShipStation order number",
             order_id=order.order_id,
@@ -1158,9 +1187,11 @@ def _convert_typed(
         )
         logger.warning("order %s: %s", order.order_id, message)
     ship_name = order.ship_to.name if order.ship_to else None
+    # _decoded and _blank inlined below (html.unescape returns a text without "&" as it is).
+    notes, internal, gift_message = order.customer_notes, order.internal_notes, order.gift_message
     result = ss.Order(
         order_number=number,
-        order_key=order_key(order.order_id, options.order_key_prefix),
+        order_key=f"{options.order_key_prefix}{order.order_id}",  # order_key, inlined
         order_date=order.order_datetime,
         order_status=status,
         customer_username=order.buyer_email,
@@ -1183,10 +1214,14 @@ def _convert_typed(
         amount_paid=paid,
         tax_amount=tax,
         shipping_amount=shipping,
-        customer_notes=_decoded(order.customer_notes),
-        internal_notes=_decoded(order.internal_notes),
-        gift=order.is_gift or not _blank(order.gift_message),
-        gift_message=_decoded(order.gift_message),
+        customer_notes=_decoded(notes) if notes is not None and "&" in notes else notes,
+        internal_notes=_decoded(internal) if internal is not None and "&" in internal else internal,
+        gift=order.is_gift or not (gift_message is None or not gift_message.strip()),
+        gift_message=(
+            _decoded(gift_message)
+            if gift_message is not None and "&" in gift_message
+            else gift_message
+        ),
         payment_method=order.payment_method,
         requested_shipping_service=order.requested_shipping_method,
         weight=_total_weight(order, warnings, weighed),
