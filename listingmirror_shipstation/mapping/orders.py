@@ -726,8 +726,8 @@ def _check_amounts(order: lm.Order) -> bool:
     # strictly between the bounds; only when one does not (or is a zero written with a large
     # exponent, 0E+12) are the lines looked at one by one, in order, by name. Every value is
     # a finite Decimal or None here: the readers and the type guard refuse the rest.
-    money = [*filter(_not_none, _chain(map(_item_money, items)))]
-    weights = [*filter(_not_none, map(_item_weight, items))]
+    money = [value for value in _chain(map(_item_money, items)) if value is not None]
+    weights = [item.weight for item in items if item.weight is not None]
     if (
         bad is None
         and (money or weights)
@@ -759,8 +759,6 @@ def _check_amounts(order: lm.Order) -> bool:
 _MAX_ADJUSTED: Final = _MAX_AMOUNT.adjusted()
 _adjusted: Final = Decimal.adjusted
 _is_signed: Final = Decimal.is_signed
-_not_none: Final = functools.partial(operator.is_not, None)
-_item_weight: Final = operator.attrgetter("weight")
 #: Adds exactly or raises (never drops a digit, not even a zero: that would raise the sum's
 #: exponent), whatever the caller's context.
 _EXACT: Final = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, Rounded, Clamped])
@@ -777,9 +775,12 @@ def _surely_in_cents(money: list[Decimal]) -> bool:
     if any(map(_is_signed, money)):
         return False
     try:
-        exponent = functools.reduce(_EXACT.add, money, _ZERO).as_tuple().exponent
+        total = functools.reduce(_EXACT.add, money, _ZERO)
     except (Inexact, Rounded, Clamped):
         return False
+    if _in_cent_steps(total):  # the common case: an exponent of -2, no tuple of digits made
+        return True
+    exponent = total.as_tuple().exponent
     return isinstance(exponent, int) and exponent >= -2
 
 
