@@ -106,7 +106,7 @@ class StatusMap:
     strict: bool = False
     _lookup: Mapping[str, ss.OrderStatus] = field(init=False, eq=False, repr=False)
     _back: Mapping[ss.OrderStatus, lm.OrderStatus] = field(init=False, eq=False, repr=False)
-    #: ``lookup()`` of each Listing Mirror status member, by its value (a str: it hashes in C).
+    # lookup() of each Listing Mirror status member, by its value (a str: it hashes in C).
     _members: Mapping[str, ss.OrderStatus | None] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
