@@ -394,21 +394,6 @@ def _address(
     )
 
 
-def _option(option: lm.ItemOption) -> ss.ItemOption:
-    name, value = option.name, option.value
-    # _decoded, inlined: html.unescape only for text with an "&" (it returns the rest as is).
-    if name is not None and "&" in name:
-        name = html.unescape(name)
-    if value is not None and "&" in value:
-        value = html.unescape(value)
-    return ss.ItemOption(name=name, value=value)
-
-
-def _unit_price(line_total: Decimal, quantity: int) -> Decimal:
-    """The line total over the units, rounded *up* to a cent (the rounding line takes it back)."""
-    return (line_total / quantity).quantize(_CENT, rounding=ROUND_CEILING)
-
-
 _item_taxes: Final = operator.attrgetter("tax", "shipping_tax", "gift_warp_tax")
 
 
@@ -485,7 +470,7 @@ def _items(
                 )
                 logger.warning("order %s: %s", order.order_id, warnings[-1].message)
         line_total = price if line_totals else price * quantity
-        # _unit_price, inlined.
+        # The line total over the units, rounded *up* to a cent (the rounding line takes it back).
         unit_price = (line_total / quantity).quantize(_CENT, rounding=ROUND_CEILING)
         rounding += line_total - unit_price * quantity
         title = item.title
@@ -494,7 +479,7 @@ def _items(
         label = title or item.sku or f"line {index + 1}"
         item_options = item.options
         if item_options:
-            # _option, inlined.
+            # Options' HTML entities decoded (html.unescape only for a text with an "&").
             shipstation_options = []
             for option in item_options:
                 name, value = option.name, option.value
