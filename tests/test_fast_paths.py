@@ -4,12 +4,14 @@ Each shortcut takes the common case in fewer calls; these tests hold it to the g
 stands in for, on the edge values, so a faster path never changes a byte or lets a value by.
 """
 
+import decimal
 import enum
 import itertools
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import cattrs
 import pytest
 from cattrs.cols import homogenous_tuple_structure_factory
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 from listingmirror_shipstation import _hooks, _time
 from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation import shipstation as ss
-from listingmirror_shipstation._values import Unrecognized
+from listingmirror_shipstation._values import TypedModels, Unrecognized
 from listingmirror_shipstation.errors import InvalidOrderError, ValidationError
 from listingmirror_shipstation.mapping import orders as mapping_orders
 from listingmirror_shipstation.mapping import weights
@@ -372,3 +374,269 @@ def test_configuring_a_converter_keeps_an_enum_factory_registered_before() -> No
     )
     lm.configure_converter(converter)
     assert converter.unstructure(lm.OrderStatus.PAID) == "PAID"
+
+
+class TestRangeAndCentsInOnePass:
+    """``_check_amounts`` also finds the sub-cent amounts; the range check's error still wins."""
+
+    @staticmethod
+    def _eligible(items: tuple[Any, ...], **changes: Any) -> Any:
+        return lm.Order(
+            order_id=1,
+            market_order_id="A",
+            order_status=lm.OrderStatus.PAID,
+            order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
+            order_items=items,
+            ship_to=lm.Address(street1="1 Main St", city="Austin", country="US"),
+            **changes,
+        )
+
+    @pytest.mark.parametrize("typed", [False, True])
+    def test_an_amount_out_of_range_wins_over_a_sub_cent_one_before_it(self, typed: bool) -> None:
+        """The value named is the one sent, not the one rounded to cents (``1E+13``)."""
+        order = self._eligible(
+            (
+                lm.OrderItem(quantity=1, price=Decimal("1.005"), tax=Decimal("0.001")),
+                lm.OrderItem(quantity=1, price=Decimal("2.00"), tax=Decimal("1E+13")),
+            ),
+            order_total=Decimal("3.0049"),
+        )
+        batch = TypedModels([order]) if typed else [order]
+        (rejection,) = mapping_orders.convert_orders(batch).rejected
+        error = rejection.error
+        assert isinstance(error, InvalidOrderError)
+        assert (error.field, str(error.value)) == ("order_items[1].tax", "1E+13")
+
+    def test_a_sub_cent_amount_out_of_range_is_named_unrounded(self) -> None:
+        order = self._eligible(
+            (lm.OrderItem(quantity=1, price=Decimal("2.00"), weight=Decimal("-1000000000000.004")),)
+        )
+        with pytest.raises(InvalidOrderError) as raised:
+            mapping_orders.to_shipstation_order(order)
+        assert (raised.value.field, str(raised.value.value)) == (
+            "order_items[0].weight",
+            "-1000000000000.004",
+        )
+
+    def test_an_amount_in_range_only_before_rounding_is_rounded_not_refused(self) -> None:
+        """The range is checked on the amounts given, as before the two checks were one pass."""
+        order = self._eligible((lm.OrderItem(quantity=1, price=Decimal("999999999999.995")),))
+        converted = mapping_orders.to_shipstation_order(order)
+        assert str(converted.items[0].unit_price) == "1000000000000.00"
+
+    @given(st.lists(st.tuples(*[_AMOUNT_OR_NONE] * 3), min_size=1, max_size=4), _AMOUNT_OR_NONE)
+    def test_the_sub_cent_answer_is_the_long_ways(
+        self, lines: list[tuple[Decimal | None, ...]], total: Decimal | None
+    ) -> None:
+        items = tuple(
+            lm.OrderItem(quantity=1, price=abs(price or Decimal(0)), tax=tax, weight=weight)
+            for price, tax, weight in lines
+        )
+        order = self._eligible(items, order_total=total)
+        long_way = mapping_orders._sub_cent(total) or any(
+            mapping_orders._sub_cent(value)
+            for item in items
+            for value in (item.price, item.tax)  # a weight is not money: never rounded
+        )
+        assert mapping_orders._check_amounts(order) is long_way
+
+
+def _validate_the_long_way(order: Any) -> None:
+    """``validate_order_for_create`` as it was before its common-case shortcuts (the reference)."""
+    v = validate
+    if not order.order_number.strip():
+        raise ValidationError("must not be empty", field="order_number", value=order.order_number)
+    if len(order.order_number) > v.MAX_ORDER_NUMBER_LENGTH:
+        raise ValidationError(
+            f"must be at most {v.MAX_ORDER_NUMBER_LENGTH} characters",
+            field="order_number",
+            value=order.order_number,
+        )
+    status = order.order_status
+    # By identity: members are singletons, and an Enum member hashes in Python code.
+    if status.__class__ is not ss.OrderStatus or id(status) not in v._WRITABLE_IDS:
+        raise ValidationError(
+            "is not a status ShipStation accepts on create",
+            field="order_status",
+            value=order.order_status,
+        )
+    for name, value in zip(v._INSTANTS, v._instants(order), strict=True):
+        if value is not None and not v._surely_writable(value):
+            v._check_instant(value, name)
+    if order.bill_to is None:
+        raise ValidationError("is required on create", field="bill_to", value=None)
+    if order.ship_to is None:
+        raise ValidationError("is required on create", field="ship_to", value=None)
+    v._check_country(order.ship_to, "ship_to", required=True)
+    v._check_country(order.bill_to, "bill_to", required=False)
+    if not order.items:
+        raise ValidationError("needs at least one line", field="items", value=order.items)
+    v._check_money(order.tax_amount, "tax_amount")
+    for name, value in zip(v._NOT_NEGATIVE, v._not_negative(order), strict=True):
+        if value is not None and (not value.is_finite() or value < 0):
+            v._check_money(value, name, negative=False)
+    v._check_weight(order.weight, "weight")
+    for index, item in enumerate(order.items):
+        # Field names are built only when a check fails (a hot path: every line of a batch).
+        quantity = item.quantity
+        if quantity is None or not 1 <= quantity <= v._MAX_QUANTITY:
+            raise ValidationError(
+                f"must be 1 to {v._MAX_QUANTITY:,} (a 32-bit quantity)",
+                field=f"items[{index}].quantity",
+                value=quantity,
+            )
+        sku = item.sku
+        hidden = v._hidden_character(sku) if sku and not v._plain(sku) else None
+        if hidden is not None:
+            raise ValidationError(
+                f"must not hold control or invisible characters (U+{ord(hidden):04X})",
+                field=f"items[{index}].sku",
+                value=sku,
+            )
+        price = item.unit_price
+        if price is not None and (not price.is_finite() or (price < 0 and not item.adjustment)):
+            v._check_money(price, f"items[{index}].unit_price", negative=bool(item.adjustment))
+        if item.weight is not None:
+            v._check_weight(item.weight, f"items[{index}].weight")
+
+
+def _valid_shipstation_order() -> Any:
+    weight = ss.Weight(value=Decimal("1.5"), units=ss.WeightUnit.POUNDS)
+    return ss.Order(
+        order_number="A-1",
+        order_date=datetime(2026, 11, 27, tzinfo=UTC),
+        order_status=ss.OrderStatus.AWAITING_SHIPMENT,
+        bill_to=ss.Address(name="Ana"),
+        ship_to=ss.Address(name="Ana", street1="1 Main St", city="Austin", country="US"),
+        items=(
+            ss.OrderItem(sku="MUG", quantity=2, unit_price=Decimal("9.99"), weight=weight),
+            ss.OrderItem(sku="TEE", quantity=1, unit_price=Decimal("0.00"), adjustment=False),
+            ss.OrderItem(name="Coupon", quantity=1, unit_price=Decimal("-5.00"), adjustment=True),
+        ),
+        amount_paid=Decimal("14.98"),
+        tax_amount=Decimal("0.00"),
+        shipping_amount=Decimal("0"),
+        weight=weight,
+    )
+
+
+_ODD_DECIMALS = [Decimal(x) for x in ("NaN", "-Infinity", "Infinity", "-0.01", "-0", "0", "1E+3")]
+_ODD_WEIGHTS = [
+    None,
+    *(ss.Weight(value=d, units=ss.WeightUnit.GRAMS) for d in _ODD_DECIMALS),
+    ss.Weight(value=Decimal(1), units=Unrecognized(raw="stone")),
+]
+_ODD_INSTANTS = [
+    None,
+    datetime(1, 1, 1, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=14))),
+    datetime(1, 1, 1, 9, tzinfo=timezone(timedelta(hours=-9))),
+]
+_ORDER_CHANGES: dict[str, list[Any]] = {
+    "order_number": ["", " ", "x" * 51, "x" * 50],
+    "order_status": list(ss.OrderStatus),
+    "order_date": _ODD_INSTANTS[1:],
+    "ship_by_date": _ODD_INSTANTS,
+    "payment_date": _ODD_INSTANTS,
+    "bill_to": [None, *(ss.Address(country=c) for c in (None, "", " ", "us", "XK", "ZZ", "GB"))],
+    "ship_to": [None, *(ss.Address(country=c) for c in (None, "", " ", "us", "XK", "ZZ", "GB"))],
+    "items": [()],
+    "tax_amount": [None, *_ODD_DECIMALS],
+    "amount_paid": [None, *_ODD_DECIMALS],
+    "order_total": [None, *_ODD_DECIMALS],
+    "shipping_amount": [None, *_ODD_DECIMALS],
+    "weight": _ODD_WEIGHTS,
+}
+_ITEM_CHANGES: dict[str, list[Any]] = {
+    "quantity": [None, 0, -1, 1, 2**31 - 1, 2**31],
+    "sku": [None, "", "A\u202eB", "A\x00", "é", "ok"],
+    "unit_price": [None, *_ODD_DECIMALS],
+    "adjustment": [None, False, True],
+    "weight": _ODD_WEIGHTS,
+}
+#: One odd value each: ``(None, field, value)`` on the order, ``(line, field, value)`` on a line.
+_CHANGES: list[tuple[int | None, str, Any]] = [
+    *((None, name, value) for name, values in _ORDER_CHANGES.items() for value in values),
+    *(
+        (line, name, value)
+        for line in range(3)
+        for name, values in _ITEM_CHANGES.items()
+        for value in values
+    ),
+]
+
+
+def _create_check_outcome(check: Any, order: Any) -> tuple[object, ...]:
+    try:
+        check(order)
+    except ValidationError as error:
+        return (type(error).__name__, str(error), error.field, repr(error.value))
+    return ("passed",)
+
+
+def _changed(changes: list[tuple[int | None, str, Any]]) -> Any:
+    order = _valid_shipstation_order()
+    for line, name, value in changes:
+        if line is None:
+            order = attrs.evolve(order, **{name: value})
+        elif order.items:
+            items = list(order.items)
+            index = line % len(items)
+            items[index] = attrs.evolve(items[index], **{name: value})
+            order = attrs.evolve(order, items=tuple(items))
+    return order
+
+
+@pytest.mark.parametrize("change", _CHANGES, ids=repr)
+def test_the_create_check_shortcuts_give_the_long_ways_outcome(
+    change: tuple[int | None, str, Any],
+) -> None:
+    """Same pass, or the same error (field, value, message), for every odd value anywhere."""
+    order = _changed([change])
+    assert _create_check_outcome(
+        validate.validate_order_for_create, order
+    ) == _create_check_outcome(_validate_the_long_way, order)
+
+
+@given(st.lists(st.sampled_from(_CHANGES), max_size=4))
+def test_the_create_check_shortcuts_report_the_long_ways_first_error(
+    changes: list[tuple[int | None, str, Any]],
+) -> None:
+    """With several odd values, the one reported first is the long way's first."""
+    order = _changed(changes)
+    assert _create_check_outcome(
+        validate.validate_order_for_create, order
+    ) == _create_check_outcome(_validate_the_long_way, order)
+
+
+def test_the_amount_bound_is_a_power_of_ten() -> None:
+    """The range shortcut compares exponents (``adjusted()``): exact only for a power of ten."""
+    bound = mapping_orders._MAX_AMOUNT
+    assert bound == Decimal(10) ** mapping_orders._MAX_ADJUSTED
+
+
+_TINY_AND_HUGE = [Decimal("1E-425000000"), Decimal("1E+425000000"), Decimal("-1E-30")]
+
+
+@pytest.mark.parametrize("values", list(itertools.product(EDGE_AMOUNTS + _TINY_AND_HUGE, repeat=2)))
+def test_the_exact_sum_shortcut_never_misses_a_sub_cent_amount(
+    values: tuple[Decimal | None, ...],
+) -> None:
+    """Zeros with three decimals, negative zeros, sums that cannot be exact: all looked at."""
+    money = [value for value in values if value is not None]
+    if mapping_orders._surely_in_cents(money):
+        assert not any(map(mapping_orders._sub_cent, money))
+
+
+@given(
+    st.lists(st.decimals(allow_nan=False, allow_infinity=False, places=None), max_size=12),
+    st.sampled_from([1, 6, 28, 60]),
+)
+def test_the_exact_sum_shortcut_holds_in_any_context(values: list[Decimal], precision: int) -> None:
+    """The caller's decimal context (a low precision) cannot make a rounded sum look in cents."""
+    with decimal.localcontext(decimal.Context(prec=precision)):
+        surely = mapping_orders._surely_in_cents(values)
+    assert not (surely and any(map(mapping_orders._sub_cent, values)))
+    if all(value.as_tuple().exponent == -2 and not value.is_signed() for value in values):
+        assert surely  # amounts in cents take the shortcut

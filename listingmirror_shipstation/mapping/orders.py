@@ -35,6 +35,7 @@ The rules (each one tested, most by a property):
   line id (``lineItemKey``).
 """
 
+import functools
 import html
 import itertools
 import logging
@@ -42,9 +43,19 @@ import operator
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_CEILING,
+    ROUND_HALF_UP,
+    Clamped,
+    Context,
+    Decimal,
+    Inexact,
+    Rounded,
+)
 from typing import Any, Final, Literal, TypeVar
 
 import attrs
@@ -68,7 +79,10 @@ from ..listingmirror import models as lm
 from ..shipstation import models as ss
 from ..shipstation.validate import MAX_ORDER_NUMBER_LENGTH, validate_order_for_create
 from .status import StatusMap
-from .weights import convert_weight, to_shipstation_weight
+from .weights import _BY_VALUE as _SHIPSTATION_UNITS
+from .weights import _CONTEXT as _WEIGHT_CONTEXT
+from .weights import _RATIOS as _WEIGHT_RATIOS
+from .weights import to_shipstation_weight
 
 __all__ = [
     "DEFAULT_EXCLUDED_FULFILLMENT",
@@ -272,12 +286,19 @@ def check_eligible(order: lm.Order, options: MappingOptions) -> None:
             or unknown.
         MissingShippingAddressError: No ship-to address, or no street, city or country.
     """
+    _eligible_channel(order, options)
+
+
+def _eligible_channel(order: lm.Order, options: MappingOptions) -> lm.FulfillmentChannel | None:
+    """:func:`check_eligible`, returning the channel it read (the warning needs it too)."""
     if options.integrations is not None and order.integration_config_id not in options.integrations:
         raise IntegrationNotSelectedError(
             f"integration {order.integration_config_id!r} is not selected for ShipStation",
             order_id=order.order_id,
         )
-    channel = lm.FulfillmentChannel.read(order.fulfillment_channel)
+    channel = order.fulfillment_channel
+    if channel is not None and channel.__class__ is not lm.FulfillmentChannel:
+        channel = _read_channel(channel)  # read() returns None and members as they are
     if channel is not None and channel in options.excluded_fulfillment:
         raise ExcludedFulfillmentError(
             f"fulfilled by {channel.value}, which is excluded from ShipStation",
@@ -298,11 +319,26 @@ def check_eligible(order: lm.Order, options: MappingOptions) -> None:
     address = order.ship_to
     if address is None:
         raise MissingShippingAddressError("has no shipping address", order_id=order.order_id)
-    missing = [name for name in ("street1", "city", "country") if _blank(getattr(address, name))]
-    if missing:
+    street1, city, country = _address_required(address)
+    # _blank, inlined (a hot path): the names are listed only when one is missing.
+    if (
+        street1 is None
+        or not street1.strip()
+        or city is None
+        or not city.strip()
+        or country is None
+        or not country.strip()
+    ):
+        missing = [name for name in _REQUIRED if _blank(getattr(address, name))]
         raise MissingShippingAddressError(
             f"shipping address lacks {', '.join(missing)}", order_id=order.order_id
         )
+    return channel
+
+
+_read_channel: Final = lm.FulfillmentChannel.read
+_REQUIRED: Final = ("street1", "city", "country")
+_address_required: Final = operator.attrgetter(*_REQUIRED)
 
 
 def _channel_name(channel: lm.FulfillmentChannel | Unrecognized | None) -> str:
@@ -339,9 +375,12 @@ def _address(
 ) -> ss.Address:
     if address is None:
         return ss.Address(name=name, phone=phone)
-    country = None if _blank(address.country) else _country(address, where, order_id)
+    # _blank inlined (a hot path: twice an order).
+    given = address.country
+    country = None if given is None or not given.strip() else _country(address, where, order_id)
+    own_name, own_phone = address.name, address.phone
     return ss.Address(
-        name=address.name if not _blank(address.name) else name,
+        name=own_name if own_name is not None and own_name.strip() else name,
         company=address.company,
         street1=address.street1,
         street2=address.street2,
@@ -350,24 +389,9 @@ def _address(
         state=region_code(country, address.state),
         postal_code=address.postal_code,
         country=country,
-        phone=address.phone if not _blank(address.phone) else phone,
+        phone=own_phone if own_phone is not None and own_phone.strip() else phone,
         residential=address.residential,
     )
-
-
-def _option(option: lm.ItemOption) -> ss.ItemOption:
-    name, value = option.name, option.value
-    # _decoded, inlined: html.unescape only for text with an "&" (it returns the rest as is).
-    if name is not None and "&" in name:
-        name = html.unescape(name)
-    if value is not None and "&" in value:
-        value = html.unescape(value)
-    return ss.ItemOption(name=name, value=value)
-
-
-def _unit_price(line_total: Decimal, quantity: int) -> Decimal:
-    """The line total over the units, rounded *up* to a cent (the rounding line takes it back)."""
-    return (line_total / quantity).quantize(_CENT, rounding=ROUND_CEILING)
 
 
 _item_taxes: Final = operator.attrgetter("tax", "shipping_tax", "gift_warp_tax")
@@ -385,9 +409,22 @@ def _tax(order: lm.Order) -> Decimal | None:
     return total if seen else None
 
 
+_KILOGRAM: Final = lm.WeightUnit.KILOGRAM
+_GRAMS_PER_KILOGRAM: Final = _WEIGHT_RATIOS[lm.WeightUnit.KILOGRAM.value, lm.WeightUnit.GRAM.value]
+
+#: A line's weight in a known unit, and its quantity (what the order's total weight sums).
+_Weighed = tuple[Decimal, lm.WeightUnit, int]
+
+
 def _items(
-    order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
+    order: lm.Order,
+    options: MappingOptions,
+    warnings: list[MappingWarning],
+    weighed: list[_Weighed] | None = None,
 ) -> tuple[ss.OrderItem, ...]:
+    """The ShipStation lines; *weighed* gets each line that has a weight in a known unit."""
+    if weighed is None:
+        weighed = []
     lines: list[ss.OrderItem] = []
     extras: list[ss.OrderItem] = []
     adjustments: list[ss.OrderItem] = []
@@ -410,25 +447,50 @@ def _items(
                 field=f"order_items[{index}].price",
                 value=price,
             )
-        weight = to_shipstation_weight(item.weight, item.weight_unit)
-        if weight is None and item.weight is not None:
-            warnings.append(
-                MappingWarning(
-                    order_id=order.order_id,
-                    code="unknown_weight_unit",
-                    message=f"order_items[{index}]: weight {item.weight} in unit "
-                    f"{_unit_name(item.weight_unit)} left out",
-                )
+        # to_shipstation_weight, inlined (a hot path: every line of a batch).
+        weight_value = item.weight
+        unit = item.weight_unit
+        if weight_value is not None and isinstance(unit, lm.WeightUnit):
+            weighed.append((weight_value, unit, quantity))
+            if unit is _KILOGRAM:  # convert_weight(value, KILOGRAM, GRAM), inlined
+                weight_value = _WEIGHT_CONTEXT.multiply(weight_value, _GRAMS_PER_KILOGRAM)
+            weight: ss.Weight | None = ss.Weight(
+                value=weight_value, units=_SHIPSTATION_UNITS[unit._value_]
             )
-            logger.warning("order %s: %s", order.order_id, warnings[-1].message)
+        else:
+            weight = None
+            if weight_value is not None:
+                warnings.append(
+                    MappingWarning(
+                        order_id=order.order_id,
+                        code="unknown_weight_unit",
+                        message=f"order_items[{index}]: weight {item.weight} in unit "
+                        f"{_unit_name(item.weight_unit)} left out",
+                    )
+                )
+                logger.warning("order %s: %s", order.order_id, warnings[-1].message)
         line_total = price if line_totals else price * quantity
-        unit_price = _unit_price(line_total, quantity)
+        # The line total over the units, rounded *up* to a cent (the rounding line takes it back).
+        unit_price = (line_total / quantity).quantize(_CENT, rounding=ROUND_CEILING)
         rounding += line_total - unit_price * quantity
         title = item.title
         if title is not None and "&" in title:  # _decoded, inlined: most titles have no "&"
             title = html.unescape(title)
         label = title or item.sku or f"line {index + 1}"
         item_options = item.options
+        if item_options:
+            # Options' HTML entities decoded (html.unescape only for a text with an "&").
+            shipstation_options = []
+            for option in item_options:
+                name, value = option.name, option.value
+                if name is not None and "&" in name:
+                    name = html.unescape(name)
+                if value is not None and "&" in value:
+                    value = html.unescape(value)
+                shipstation_options.append(ss.ItemOption(name=name, value=value))
+            options_out: tuple[ss.ItemOption, ...] = tuple(shipstation_options)
+        else:
+            options_out = ()
         lines.append(
             ss.OrderItem(
                 line_item_key=item.line_item_id,
@@ -439,7 +501,7 @@ def _items(
                 quantity=quantity,
                 unit_price=unit_price,
                 warehouse_location=item.stock_location,
-                options=tuple([_option(o) for o in item_options]) if item_options else (),
+                options=options_out,
                 adjustment=False,
                 upc=item.upc,
             )
@@ -529,7 +591,13 @@ def _unit_name(unit: lm.WeightUnit | Unrecognized | None) -> str:
     return "(none)" if unit is None else unit.value
 
 
-def _total_weight(order: lm.Order, warnings: list[MappingWarning]) -> ss.Weight | None:
+def _total_weight(
+    order: lm.Order, warnings: list[MappingWarning], weighed: list[_Weighed] | None = None
+) -> ss.Weight | None:
+    """The order's weight: ``total_weight``, else the lines' sum when every line is weighed.
+
+    *weighed*: what :func:`_items` collected for the order's lines, if it ran.
+    """
     if order.total_weight is not None:
         weight = to_shipstation_weight(order.total_weight, order.weight_unit)
         if weight is None:
@@ -543,18 +611,24 @@ def _total_weight(order: lm.Order, warnings: list[MappingWarning]) -> ss.Weight 
             )
             logger.warning("order %s: %s", order.order_id, warnings[-1].message)
         return weight
-    weighed = [
-        (i.weight, i.weight_unit, i.quantity)
-        for i in order.order_items
-        if i.weight is not None and isinstance(i.weight_unit, lm.WeightUnit)
-    ]
+    if weighed is None:
+        weighed = [
+            (i.weight, i.weight_unit, i.quantity)
+            for i in order.order_items
+            if i.weight is not None and isinstance(i.weight_unit, lm.WeightUnit)
+        ]
     if not weighed or len(weighed) != len(order.order_items):
         return None  # a line without a (known) weight: a sum would understate the order
     target = weighed[0][1]
-    total = sum(
-        (convert_weight(weight, unit, target) * quantity for weight, unit, quantity in weighed),
-        _ZERO,
-    )
+    total = _ZERO  # summed from 0 in line order, as sum() did
+    for value, unit, quantity in weighed:
+        # convert_weight(value, unit, target), inlined.
+        converted = (
+            value
+            if unit is target
+            else _WEIGHT_CONTEXT.multiply(value, _WEIGHT_RATIOS[unit._value_, target._value_])
+        )
+        total = total + converted * quantity
     return to_shipstation_weight(total, target)
 
 
@@ -569,18 +643,21 @@ def _integration_label(order: lm.Order) -> str | None:
 def _status(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> ss.OrderStatus:
+    status = options.statuses.lookup(order.order_status)
+    if status is not None:
+        return status
+    # Unmapped: the fallback (a strict map raises here).
     status = options.statuses.to_shipstation(order.order_status, order_id=order.order_id)
-    if options.statuses.lookup(order.order_status) is None:
-        name = (
-            order.order_status.raw
-            if isinstance(order.order_status, Unrecognized)
-            else order.order_status.value
-        )
-        message = f"status {name!r} has no mapping; sent as {status.value}"
-        warnings.append(
-            MappingWarning(order_id=order.order_id, code="unmapped_status", message=message)
-        )
-        logger.warning("order %s: %s", order.order_id, message)
+    name = (
+        order.order_status.raw
+        if isinstance(order.order_status, Unrecognized)
+        else order.order_status.value
+    )
+    message = f"status {name!r} has no mapping; sent as {status.value}"
+    warnings.append(
+        MappingWarning(order_id=order.order_id, code="unmapped_status", message=message)
+    )
+    logger.warning("order %s: %s", order.order_id, message)
     return status
 
 
@@ -589,7 +666,8 @@ def _status(
 _MAX_AMOUNT: Final = Decimal("1e12")
 
 
-_ITEM_AMOUNTS: Final = (
+#: The amounts of money of a line (rounded to cents), in the order their errors are reported.
+_ITEM_MONEY: Final = (
     "price",
     "item_discount",
     "shipping_discount",
@@ -598,19 +676,27 @@ _ITEM_AMOUNTS: Final = (
     "tax",
     "gift_warp_price",
     "gift_warp_tax",
-    "weight",
 )
+#: Every amount of a line: the money, then the weight (:func:`_check_amounts` cuts it off last).
+_ITEM_AMOUNTS: Final = (*_ITEM_MONEY, "weight")
 
 
 _item_amounts: Final = operator.attrgetter(*_ITEM_AMOUNTS)
+_chain: Final = itertools.chain.from_iterable
+_amount: Final = operator.attrgetter("amount")
 
 
 def _out_of_range(value: Decimal | None) -> bool:
     return value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT)
 
 
-def _check_amounts(order: lm.Order) -> None:
-    """Refuse amounts no order means (names are built only when one is found: a hot path)."""
+def _check_amounts(order: lm.Order) -> bool:
+    """Refuse amounts no order means (names are built only when one is found: a hot path).
+
+    Returns whether an amount of money has digits past the cent (what :func:`_in_cents` asks),
+    found in the same pass over the lines; only once every amount is known to be in range,
+    so an amount out of range is the error even when a sub-cent one comes before it.
+    """
     bad: tuple[str, Decimal | None] | None = None
     if _out_of_range(order.order_total):
         bad = ("order_total", order.order_total)
@@ -619,13 +705,20 @@ def _check_amounts(order: lm.Order) -> None:
     for index, discount in enumerate(order.discounts):
         if bad is None and _out_of_range(discount.amount):
             bad = (f"discounts[{index}].amount", discount.amount)
-    if bad is None:
-        for index, item in enumerate(order.order_items):
-            # The common case in C: the non-zero amounts (zeros and Nones dropped by filter)
-            # lie strictly between the bounds; only a line that fails is looked at by name.
-            present = [*filter(None, _item_amounts(item))]
-            if not present or (min(present) > -_MAX_AMOUNT and max(present) < _MAX_AMOUNT):
-                continue
+    items = order.order_items
+    # The common case in C, for all the lines at once: every amount's decimal exponent
+    # (adjusted(), an int: no Decimal comparison) is below the bound's, so every amount lies
+    # strictly between the bounds; only when one does not (or is a zero written with a large
+    # exponent, 0E+12) are the lines looked at one by one, in order, by name. Every value is
+    # a finite Decimal or None here: the readers and the type guard refuse the rest.
+    money = [value for value in _chain(map(_item_money, items)) if value is not None]
+    weights = [item.weight for item in items if item.weight is not None]
+    if (
+        bad is None
+        and (money or weights)
+        and max(map(_adjusted, _chain((money, weights)))) >= _MAX_ADJUSTED
+    ):
+        for index, item in enumerate(items):
             for name, value in zip(_ITEM_AMOUNTS, _item_amounts(item), strict=True):
                 if value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT):
                     bad = (f"order_items[{index}].{name}", value)
@@ -639,9 +732,41 @@ def _check_amounts(order: lm.Order) -> None:
             field=bad[0],
             value=bad[1],
         )
+    return (
+        _sub_cent(order.order_total)
+        or any(map(_sub_cent, map(_amount, order.discounts)))
+        or (not _surely_in_cents(money) and any(map(_sub_cent, money)))
+    )
 
 
-_ITEM_MONEY: Final = tuple(name for name in _ITEM_AMOUNTS if name != "weight")
+#: Every finite non-zero amount below :data:`_MAX_AMOUNT` in size has an ``adjusted()`` below
+#: this (``_MAX_AMOUNT`` is a power of ten; ``tests/test_fast_paths.py`` holds it to that).
+_MAX_ADJUSTED: Final = _MAX_AMOUNT.adjusted()
+_adjusted: Final = Decimal.adjusted
+_is_signed: Final = Decimal.is_signed
+#: Adds exactly or raises (never drops a digit, not even a zero: that would raise the sum's
+#: exponent), whatever the caller's context.
+_EXACT: Final = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, Rounded, Clamped])
+
+
+def _surely_in_cents(money: list[Decimal]) -> bool:
+    """Whether no amount of *money* is :func:`_sub_cent`, in C calls; ``False`` when unsure.
+
+    The exponent of an exact sum is the smallest of its terms' (and of the 0 it starts from),
+    so a sum whose exponent is -2 or more has no term with digits past the cent; and with no
+    term signed, no term is a negative zero. Anything else (a negative amount, a sum that
+    is not exact) is for the caller to look at value by value.
+    """
+    if any(map(_is_signed, money)):
+        return False
+    try:
+        total = functools.reduce(_EXACT.add, money, _ZERO)
+    except (Inexact, Rounded, Clamped):
+        return False
+    if _in_cent_steps(total):  # the common case: an exponent of -2, no tuple of digits made
+        return True
+    exponent = total.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -2
 
 
 _item_money: Final = operator.attrgetter(*_ITEM_MONEY)
@@ -659,7 +784,7 @@ _in_cent_steps: Final = _CENT.same_quantum
 _NONES: Final = itertools.repeat(None)
 
 
-def _any_sub_cent(values: tuple[Decimal | None, ...]) -> bool:
+def _any_sub_cent(values: Sequence[Decimal | None]) -> bool:
     """Whether any of *values* is :func:`_sub_cent`, with the common case in C loops.
 
     Amounts given in cents (every non-zero one with exactly two decimals, none zero) are
@@ -686,21 +811,24 @@ def _item_in_cents(item: lm.OrderItem) -> lm.OrderItem:
     return attrs.evolve(item, **changes)
 
 
-def _in_cents(order: lm.Order) -> lm.Order:
+def _in_cents(order: lm.Order, *, sub_cent: bool | None = None) -> lm.Order:
     """*order* with every amount of money rounded to cents, half-up, once, before any sum.
 
     A negative zero (``-0.00``) becomes ``0.00``, so it is never written as a price.
 
     ShipStation holds cents: rounding each input once is what makes the lines, the rounding
     line, shipping, tax and the amount paid add up exactly on both paths. Orders already in
-    cents (nearly all) are returned as they are.
+    cents (nearly all) are returned as they are. *sub_cent*: whether any amount is sub-cent,
+    when the caller knows (:func:`_check_amounts` finds it on its way).
     """
     items = order.order_items
-    if not (
-        _sub_cent(order.order_total)
-        or any(_sub_cent(d.amount) for d in order.discounts)
-        or any(_any_sub_cent(_item_money(i)) for i in items)
-    ):
+    if sub_cent is None:
+        sub_cent = (
+            _sub_cent(order.order_total)
+            or any(_sub_cent(d.amount) for d in order.discounts)
+            or any(_any_sub_cent(_item_money(i)) for i in items)
+        )
+    if not sub_cent:
         return order
     return attrs.evolve(
         order,
@@ -745,24 +873,39 @@ def _trim_discounts(
 
 
 def _fulfillment_warning(
-    order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
+    order: lm.Order,
+    options: MappingOptions,
+    warnings: list[MappingWarning],
+    channel: lm.FulfillmentChannel | None,
 ) -> None:
-    """Report an order exported although its channel is missing or unknown."""
-    if lm.FulfillmentChannel.read(order.fulfillment_channel) is not None:
+    """Report an order exported although its *channel* (as read) is missing or unknown."""
+    if channel is not None:
         return
     if options.inventory_sources is not None:
         return  # selected by the inventory-source allow-list: its channel does not matter
-    message = (
-        f"fulfillment channel {_channel_name(order.fulfillment_channel)} is missing or not "
-        "known; exported as merchant-fulfilled (set inventory_sources, or "
-        "unknown_fulfillment='reject')"
-    )
+    raw = order.fulfillment_channel
+    # A missing channel is the common case (Listing Mirror documents no such field): quiet.
+    if raw is None:
+        message = _NO_CHANNEL_MESSAGE
+        level = logging.DEBUG
+    else:
+        message = _channel_message(raw)
+        level = logging.WARNING
     warnings.append(
         MappingWarning(order_id=order.order_id, code="unknown_fulfillment_channel", message=message)
     )
-    # A missing channel is the common case (Listing Mirror documents no such field): quiet.
-    level = logging.DEBUG if order.fulfillment_channel is None else logging.WARNING
     logger.log(level, "order %s: %s", order.order_id, message)
+
+
+def _channel_message(channel: lm.FulfillmentChannel | Unrecognized | None) -> str:
+    return (
+        f"fulfillment channel {_channel_name(channel)} is missing or not "
+        "known; exported as merchant-fulfilled (set inventory_sources, or "
+        "unknown_fulfillment='reject')"
+    )
+
+
+_NO_CHANNEL_MESSAGE: Final = _channel_message(None)
 
 
 def _currency(order: lm.Order) -> str | None:
@@ -982,12 +1125,12 @@ def _convert_typed(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> ss.Order:
     """:func:`_convert` for an order whose values are known to have their declared types."""
-    check_eligible(order, options)  # filters and the address rule come first, as for amounts
+    # Filters and the address rule come first, as for amounts.
+    channel = _eligible_channel(order, options)
     _check_id(order)
-    _check_amounts(order)
-    order = _in_cents(order)
+    order = _in_cents(order, sub_cent=_check_amounts(order))
     number = order.market_order_id
-    if _blank(number) or len(number) > MAX_ORDER_NUMBER_LENGTH:
+    if number is None or not number.strip() or len(number) > MAX_ORDER_NUMBER_LENGTH:
         raise InvalidOrderError(
             f"must be 1 to {MAX_ORDER_NUMBER_LENGTH} characters to be a ShipStation order number",
             order_id=order.order_id,
@@ -995,9 +1138,10 @@ def _convert_typed(
             value=number,
         )
     status = _status(order, options, warnings)
-    _fulfillment_warning(order, options, warnings)
+    _fulfillment_warning(order, options, warnings, channel)
     _currency(order)
-    items = _items(order, options, warnings)
+    weighed: list[_Weighed] = []
+    items = _items(order, options, warnings, weighed)
     shipping, excess = _shipping(order)
     if excess:
         items = (
@@ -1029,9 +1173,11 @@ def _convert_typed(
         )
         logger.warning("order %s: %s", order.order_id, message)
     ship_name = order.ship_to.name if order.ship_to else None
+    # _decoded and _blank inlined below (html.unescape returns a text without "&" as it is).
+    notes, internal, gift_message = order.customer_notes, order.internal_notes, order.gift_message
     result = ss.Order(
         order_number=number,
-        order_key=order_key(order.order_id, options.order_key_prefix),
+        order_key=f"{options.order_key_prefix}{order.order_id}",  # order_key, inlined
         order_date=order.order_datetime,
         order_status=status,
         customer_username=order.buyer_email,
@@ -1054,13 +1200,17 @@ def _convert_typed(
         amount_paid=paid,
         tax_amount=tax,
         shipping_amount=shipping,
-        customer_notes=_decoded(order.customer_notes),
-        internal_notes=_decoded(order.internal_notes),
-        gift=order.is_gift or not _blank(order.gift_message),
-        gift_message=_decoded(order.gift_message),
+        customer_notes=_decoded(notes) if notes is not None and "&" in notes else notes,
+        internal_notes=_decoded(internal) if internal is not None and "&" in internal else internal,
+        gift=order.is_gift or not (gift_message is None or not gift_message.strip()),
+        gift_message=(
+            _decoded(gift_message)
+            if gift_message is not None and "&" in gift_message
+            else gift_message
+        ),
         payment_method=order.payment_method,
         requested_shipping_service=order.requested_shipping_method,
-        weight=_total_weight(order, warnings),
+        weight=_total_weight(order, warnings, weighed),
         advanced_options=ss.AdvancedOptions(
             store_id=options.store_id,
             custom_field1=order.market_order_id,

@@ -106,10 +106,15 @@ class StatusMap:
     strict: bool = False
     _lookup: Mapping[str, ss.OrderStatus] = field(init=False, eq=False, repr=False)
     _back: Mapping[ss.OrderStatus, lm.OrderStatus] = field(init=False, eq=False, repr=False)
+    # lookup() of each Listing Mirror status member, by its value (a str: it hashes in C).
+    _members: Mapping[str, ss.OrderStatus | None] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_lookup", {_key(name): status for name, status in self.table})
+        lookup = {_key(name): status for name, status in self.table}
+        object.__setattr__(self, "_lookup", lookup)
         object.__setattr__(self, "_back", dict(self.reverse))
+        members = {member.value: lookup.get(_key(member.value)) for member in lm.OrderStatus}
+        object.__setattr__(self, "_members", members)
 
     def with_status(
         self, listingmirror_status: lm.OrderStatus | str, shipstation_status: ss.OrderStatus
@@ -140,6 +145,8 @@ class StatusMap:
 
     def lookup(self, status: lm.OrderStatus | Unrecognized | str) -> ss.OrderStatus | None:
         """Return the ShipStation status for *status*, or ``None`` if it has no mapping."""
+        if status.__class__ is lm.OrderStatus:  # a member: its name's key was looked up once
+            return self._members[status._value_]
         return self._lookup.get(_key(_name(status)))
 
     def to_shipstation(

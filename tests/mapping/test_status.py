@@ -92,3 +92,33 @@ class TestCustom:
         """Two maps built the same way are equal; adding a status gives a different map."""
         assert StatusMap() == StatusMap()
         assert StatusMap().with_status("X", ss.OrderStatus.ON_HOLD) != StatusMap()
+
+
+class TestMemberLookup:
+    """A member is looked up through a table made once per map; its answer is its name's."""
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from([m.value for m in lm.OrderStatus]).map(
+                    lambda name: f"  {name.upper()}  ".replace(" ", "  ")
+                ),
+                st.sampled_from(list(ss.OrderStatus)),
+            ),
+            max_size=4,
+        ),
+        st.sampled_from(list(lm.OrderStatus)),
+    )
+    def test_a_member_maps_as_its_name_does_in_any_table(
+        self, overrides: list[tuple[str, ss.OrderStatus]], status: lm.OrderStatus
+    ) -> None:
+        """Overridden in another spelling (case, spaces), a member follows the override."""
+        statuses = StatusMap().with_statuses(overrides)
+        assert statuses.lookup(status) is statuses.lookup(status.value)
+        assert statuses.lookup(status) is statuses.lookup(f" {status.value.lower()} ")
+
+    def test_a_table_without_a_member_leaves_it_unmapped(self) -> None:
+        statuses = StatusMap(table=(("Paid", ss.OrderStatus.SHIPPED),))
+        assert statuses.lookup(lm.OrderStatus.PAID) is ss.OrderStatus.SHIPPED
+        assert statuses.lookup(lm.OrderStatus.UNPAID) is None
+        assert statuses.to_shipstation(lm.OrderStatus.UNPAID) is statuses.fallback
