@@ -86,6 +86,9 @@ def _generate(cls: type) -> Callable[..., None]:
     forward = ", ".join(f"{a.alias}={a.alias}" for a in fields)
     lines = ["    if self.__class__ is not _c:", f"        return _o(self, {forward})"]
     checks = []
+    #: Fields whose validator is ``aware`` (nothing to do for ``None``); ``None`` once another
+    #: validator is found, which runs whatever the value.
+    skippable: list[str] | None = []
     for index, a in enumerate(fields):
         if a.default is attrs.NOTHING:
             params.append(a.alias)
@@ -100,9 +103,18 @@ def _generate(cls: type) -> Callable[..., None]:
             call = f"_v{index}(self, _a{index}, {a.alias})"
             if a.validator is aware:  # aware accepts None: calling it for None does nothing
                 checks.append(f"        if {a.alias} is not None:\n            {call}")
+                if skippable is not None:
+                    skippable.append(a.alias)
             else:
                 checks.append(f"        {call}")
-    if checks:
+                skippable = None
+    if checks and skippable:
+        # Every validator would do nothing: not even asked whether validators are on (most
+        # optional timestamps are None).
+        present = " or ".join(f"{alias} is not None" for alias in skippable)
+        lines.append(f"    if ({present}) and not _disabled():")
+        lines.extend(checks)
+    elif checks:
         lines.append("    if not _disabled():")
         lines.extend(checks)
     signature = ", ".join(["self", *(["*", *params] if params else [])])
