@@ -407,6 +407,20 @@ class TestRangeAndCentsInOnePass:
         assert isinstance(error, InvalidOrderError)
         assert (error.field, str(error.value)) == ("order_items[1].tax", "1E+13")
 
+    @pytest.mark.parametrize("with_total", [False, True])
+    def test_the_range_check_does_not_depend_on_the_callers_decimal_context(
+        self, with_total: bool
+    ) -> None:
+        """An ``Emax`` below 12 made ``-1e12`` overflow, for orders with a total only."""
+        order = self._eligible(
+            (lm.OrderItem(quantity=1, price=Decimal("2.00"), tax=Decimal("0.10")),),
+            **({"order_total": Decimal("2.10")} if with_total else {}),
+        )
+        expected = mapping_orders.to_shipstation_order(order)
+        with decimal.localcontext(decimal.Context(Emax=11)) as context:
+            assert mapping_orders.to_shipstation_order(order) == expected
+            assert not context.flags[decimal.Overflow]
+
     def test_a_sub_cent_amount_out_of_range_is_named_unrounded(self) -> None:
         order = self._eligible(
             (lm.OrderItem(quantity=1, price=Decimal("2.00"), weight=Decimal("-1000000000000.004")),)

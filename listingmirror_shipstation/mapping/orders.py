@@ -643,11 +643,17 @@ def _integration_label(order: lm.Order) -> str | None:
 def _status(
     order: lm.Order, options: MappingOptions, warnings: list[MappingWarning]
 ) -> ss.OrderStatus:
-    status = options.statuses.lookup(order.order_status)
-    if status is not None:
-        return status
-    # Unmapped: the fallback (a strict map raises here).
-    status = options.statuses.to_shipstation(order.order_status, order_id=order.order_id)
+    statuses = options.statuses
+    if statuses.__class__ is StatusMap:  # ours: a mapped status is lookup()'s answer
+        status = statuses.lookup(order.order_status)
+        if status is not None:
+            return status
+        # Unmapped: the fallback (a strict map raises here).
+        status = statuses.to_shipstation(order.order_status, order_id=order.order_id)
+    else:  # a subclass may answer to_shipstation() its own way: asked first, as always
+        status = statuses.to_shipstation(order.order_status, order_id=order.order_id)
+        if statuses.lookup(order.order_status) is not None:
+            return status
     name = (
         order.order_status.raw
         if isinstance(order.order_status, Unrecognized)
@@ -664,6 +670,9 @@ def _status(
 #: Largest amount (money or weight) the mapping computes with; anything larger is an error in
 #: the data, and exact arithmetic on it would need unbounded precision.
 _MAX_AMOUNT: Final = Decimal("1e12")
+#: Its negative, a constant: ``-_MAX_AMOUNT`` would be computed in the caller's decimal context
+#: (an ``Emax`` below 12 makes it overflow), and the range check must not depend on it.
+_MIN_AMOUNT: Final = Decimal("-1e12")
 
 
 #: The amounts of money of a line (rounded to cents), in the order their errors are reported.
@@ -687,7 +696,7 @@ _amount: Final = operator.attrgetter("amount")
 
 
 def _out_of_range(value: Decimal | None) -> bool:
-    return value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT)
+    return value is not None and not (_MIN_AMOUNT < value < _MAX_AMOUNT)
 
 
 def _check_amounts(order: lm.Order) -> bool:
@@ -720,7 +729,7 @@ def _check_amounts(order: lm.Order) -> bool:
     ):
         for index, item in enumerate(items):
             for name, value in zip(_ITEM_AMOUNTS, _item_amounts(item), strict=True):
-                if value is not None and not (-_MAX_AMOUNT < value < _MAX_AMOUNT):
+                if value is not None and not (_MIN_AMOUNT < value < _MAX_AMOUNT):
                     bad = (f"order_items[{index}].{name}", value)
                     break
             if bad is not None:

@@ -113,8 +113,11 @@ class StatusMap:
         lookup = {_key(name): status for name, status in self.table}
         object.__setattr__(self, "_lookup", lookup)
         object.__setattr__(self, "_back", dict(self.reverse))
-        members = {member.value: lookup.get(_key(member.value)) for member in lm.OrderStatus}
-        object.__setattr__(self, "_members", members)
+        object.__setattr__(self, "_members", self._member_table(lookup))
+
+    @staticmethod
+    def _member_table(lookup: Mapping[str, ss.OrderStatus]) -> dict[str, ss.OrderStatus | None]:
+        return {member.value: lookup.get(_key(member.value)) for member in lm.OrderStatus}
 
     def with_status(
         self, listingmirror_status: lm.OrderStatus | str, shipstation_status: ss.OrderStatus
@@ -146,7 +149,12 @@ class StatusMap:
     def lookup(self, status: lm.OrderStatus | Unrecognized | str) -> ss.OrderStatus | None:
         """Return the ShipStation status for *status*, or ``None`` if it has no mapping."""
         if status.__class__ is lm.OrderStatus:  # a member: its name's key was looked up once
-            return self._members[status._value_]
+            try:
+                members = self._members
+            except AttributeError:  # unpickled from a version before this table: made now
+                members = self._member_table(self._lookup)
+                object.__setattr__(self, "_members", members)
+            return members[status._value_]
         return self._lookup.get(_key(_name(status)))
 
     def to_shipstation(

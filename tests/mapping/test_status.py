@@ -1,5 +1,8 @@
 """The status map: the integration table both ways, custom statuses, fallback, strict mode."""
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,7 +11,7 @@ from listingmirror_shipstation import Unrecognized
 from listingmirror_shipstation import listingmirror as lm
 from listingmirror_shipstation import shipstation as ss
 from listingmirror_shipstation.errors import UnmappedStatusError
-from listingmirror_shipstation.mapping import StatusMap
+from listingmirror_shipstation.mapping import MappingOptions, StatusMap, to_shipstation_order
 
 TABLE = [
     (lm.OrderStatus.UNPAID, ss.OrderStatus.AWAITING_PAYMENT),
@@ -122,3 +125,36 @@ class TestMemberLookup:
         assert statuses.lookup(lm.OrderStatus.PAID) is ss.OrderStatus.SHIPPED
         assert statuses.lookup(lm.OrderStatus.UNPAID) is None
         assert statuses.to_shipstation(lm.OrderStatus.UNPAID) is statuses.fallback
+
+
+class TestMapsOfOtherMakes:
+    def test_a_map_pickled_before_the_member_table_still_maps(self) -> None:
+        """A pickle from the version before ``_members`` (a rolling deploy) lacks the table."""
+        statuses = StatusMap().with_status(lm.OrderStatus.PAID, ss.OrderStatus.ON_HOLD)
+        state = statuses.__getstate__()
+        assert "_members" in state
+        del state["_members"]
+        restored = StatusMap.__new__(StatusMap)  # what unpickling does: __new__, __setstate__
+        restored.__setstate__(state)
+        assert restored.lookup(lm.OrderStatus.PAID) is ss.OrderStatus.ON_HOLD
+        assert restored.lookup(lm.OrderStatus.SHIPPED) is statuses.lookup(lm.OrderStatus.SHIPPED)
+        assert restored == statuses
+
+    def test_a_subclass_answering_to_shipstation_its_own_way_is_asked(self) -> None:
+        class Held(StatusMap):
+            def to_shipstation(
+                self, status: lm.OrderStatus | Unrecognized | str, *, order_id: int | None = None
+            ) -> ss.OrderStatus:
+                return ss.OrderStatus.ON_HOLD
+
+        order = lm.Order(
+            order_id=7,
+            market_order_id="111-222",
+            order_status=lm.OrderStatus.PAID,
+            order_datetime=datetime(2026, 11, 27, 12, tzinfo=UTC),
+            order_items=(lm.OrderItem(sku="MUG", quantity=1, price=Decimal("9.99")),),
+            ship_to=lm.Address(name="Ana", street1="1 Main St", city="Austin", country="US"),
+        )
+        options = MappingOptions(statuses=Held())
+        assert to_shipstation_order(order, options).order_status is ss.OrderStatus.ON_HOLD
+        assert to_shipstation_order(order).order_status is ss.OrderStatus.AWAITING_SHIPMENT
