@@ -272,14 +272,15 @@ def test_instants_at_the_ends_still_get_the_full_check(value: datetime) -> None:
     assert not validate._surely_writable(value)
 
 
-def _order_of(items: tuple[Any, ...]) -> Any:
-    """A Listing Mirror order holding *items* (the rest as plain as can be)."""
+def _order_of(items: tuple[Any, ...], **changes: Any) -> Any:
+    """A Listing Mirror order holding *items* (the rest as plain as can be, or *changes*)."""
     return lm.Order(
         order_id=1,
         market_order_id="A",
         order_status=lm.OrderStatus.PAID,
         order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
         order_items=items,
+        **changes,
     )
 
 
@@ -381,15 +382,8 @@ class TestRangeAndCentsInOnePass:
 
     @staticmethod
     def _eligible(items: tuple[Any, ...], **changes: Any) -> Any:
-        return lm.Order(
-            order_id=1,
-            market_order_id="A",
-            order_status=lm.OrderStatus.PAID,
-            order_datetime=datetime(2026, 11, 27, tzinfo=UTC),
-            order_items=items,
-            ship_to=lm.Address(street1="1 Main St", city="Austin", country="US"),
-            **changes,
-        )
+        address = lm.Address(street1="1 Main St", city="Austin", country="US")
+        return _order_of(items, ship_to=address, **changes)
 
     @pytest.mark.parametrize("typed", [False, True])
     def test_an_amount_out_of_range_wins_over_a_sub_cent_one_before_it(self, typed: bool) -> None:
